@@ -1,0 +1,199 @@
+"""Stage 2b: render one chapter body to HTML for one edition.
+
+Parsing and validation live in ``markdown.py``; this module only renders,
+with what the edition decides: where notes go, how figures are numbered and
+labelled, the words for practice parts, and where images are served from.
+Text is escaped by markdown-it; raw HTML, should any reach here, is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+
+from . import charts
+from .model import Chapter
+from .markdown import chart_spec, parse, parser
+
+
+@dataclass
+class Note:
+    number: int
+    html: str
+    anchor: str
+    call: str
+
+
+@dataclass
+class RenderContext:
+    """What an edition decides about rendering chapter bodies."""
+
+    lang: str
+    notes: str  # footnotes | chapter | book
+    figures: dict[str, int]
+    words: Callable[[str], str]  # template words: "figure", "part:context", "page-abbr" ...
+    number: Callable[[float, str], str]  # (value, format) → localized text
+    image_url: Callable[[str], str]
+    content_dir: Any
+
+
+@dataclass
+class Rendered:
+    html: str
+    notes: list[Note] = field(default_factory=list)
+
+
+def number_figures(chapters: list[Chapter]) -> dict[str, int]:
+    """Figure numbers through the whole edition, in reading order."""
+    numbers: dict[str, int] = {}
+    for chapter in chapters:
+        for token in parse(chapter):
+            figure_id = None
+            if token.type == "figure_image":
+                figure_id = token.attrs.get("id")
+            elif token.type == "fence" and token.info.strip() == "chart":
+                figure_id = chart_spec(token.content).get("id")
+            if figure_id:
+                numbers.setdefault(str(figure_id), len(numbers) + 1)
+    return numbers
+
+
+class _Renderer:
+    def __init__(self, chapter: Chapter, context: RenderContext) -> None:
+        self.chapter = chapter
+        self.ctx = context
+        self.notes: dict[int, Note] = {}
+        self.sections = 0
+
+    def render(self) -> Rendered:
+        md = parser()
+        tokens = parse(self.chapter)
+        self._collect_notes(tokens)
+        renderer = RendererHTML(md)
+        rules: dict[str, Callable[..., str]] = {
+            "html_block": lambda t, i, o, e: f"<p>{escape(t[i].content)}</p>",
+            "html_inline": lambda t, i, o, e: escape(t[i].content),
+            "footnote_ref": self._note_call,
+            "footnote_block_open": _nothing,
+            "footnote_block_close": _nothing,
+            "footnote_open": _nothing,
+            "footnote_close": _nothing,
+            "footnote_anchor": _nothing,
+            "heading_open": self._heading,
+            "container_part_open": self._part_open,
+            "container_part_close": lambda *a: "</section>\n",
+            "figure_image": self._figure_image,
+            "fence": self._fence,
+            "link_open": self._link,
+            "image": lambda t, i, o, e: "",
+        }
+        for name, rule in rules.items():
+            renderer.rules[name] = rule
+        body_tokens = _without_note_bodies(tokens)
+        html = renderer.render(body_tokens, md.options, {})
+        return Rendered(html, [self.notes[k] for k in sorted(self.notes)])
+
+    def _collect_notes(self, tokens: list[Token]) -> None:
+        renderer = RendererHTML(parser())
+        current: int | None = None
+        texts: dict[int, list[str]] = {}
+        for token in tokens:
+            if token.type == "footnote_open":
+                current = token.meta["id"]
+                texts[current] = []
+            elif token.type == "footnote_close":
+                current = None
+            elif current is not None and token.type == "inline":
+                children = [c for c in token.children or [] if c.type not in ("html_inline",)]
+                texts[current].append(renderer.renderInline(children, parser().options, {}))
+        prefix = f"{self.chapter.id}"
+        for note_id, parts in texts.items():
+            number = note_id + 1
+            self.notes[note_id] = Note(number, " ".join(parts), f"n-{prefix}-{number}", f"nr-{prefix}-{number}")
+
+    def _note_call(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        note = self.notes[token.meta["id"]]
+        if token.meta.get("subId", 0) > 0:  # a note cited again: its number, linked
+            target = note.call if self.ctx.notes == "footnotes" else note.anchor
+            return f'<a class="noteref noteref-again" href="#{target}">{note.number}</a>'
+        if self.ctx.notes == "footnotes":
+            return f'<span class="footnote" id="{note.call}">{note.html}</span>'
+        return f'<a class="noteref" id="{note.call}" href="#{note.anchor}">{note.number}</a>'
+
+    def _heading(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        self.sections += 1
+        return f'<{token.tag} id="{self.chapter.id}-s{self.sections}">'
+
+    def _part_open(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        name = tokens[idx].info.strip()
+        label = escape(self.ctx.words(f"part:{name}"))
+        return (
+            f'<section class="part part-{name}" id="{self.chapter.id}-{name}">\n'
+            f'<h2 class="part-title"><span class="part-icon"></span>{label}</h2>\n'
+        )
+
+    def _caption(self, figure_id: str, caption: str) -> str:
+        number = self.ctx.figures.get(figure_id, 0)
+        label = escape(f"{self.ctx.words('figure')} {number}")
+        return f'<figcaption><span class="figure-label">{label}.</span> {escape(caption)}</figcaption>'
+
+    def _figure_image(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        figure_id = str(token.attrs.get("id", ""))
+        src = escape(self.ctx.image_url(str(token.attrs["src"])))
+        img = f'<img src="{src}" alt="{escape(token.content)}">'
+        caption = self._caption(figure_id, str(token.attrs.get("title", "")))
+        return f'<figure class="figure" id="{escape(figure_id)}">{img}{caption}</figure>\n'
+
+    def _fence(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        if token.info.strip() != "chart":
+            return f"<pre><code>{escape(token.content)}</code></pre>\n"
+        spec = chart_spec(token.content)
+        data = charts.load(self.ctx.content_dir / "data" / f"{spec['data']}.yaml")
+        svg = charts.svg(data, self.ctx.lang, self.ctx.number)
+        source = escape(data.source.get(self.ctx.lang, ""))
+        caption = self._caption(spec["id"], spec["caption"])
+        return (
+            f'<figure class="figure chart" id="{escape(spec["id"])}">{svg}'
+            f'<p class="chart-source">{source}</p>{caption}</figure>\n'
+        )
+
+    def _link(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+        token = tokens[idx]
+        href = str(token.attrs.get("href", ""))
+        empty = idx + 1 < len(tokens) and tokens[idx + 1].type == "link_close"
+        if href.startswith("#") and empty:
+            target = href[1:]
+            number = self.ctx.figures.get(target)
+            text = f"{self.ctx.words('figure-ref')} {number}" if number else target
+            page = escape(self.ctx.words("page-abbr"))
+            return f'<a class="xref" href="#{escape(target)}" data-page="{page}">{escape(text)}'
+        return f'<a href="{escape(href)}">'
+
+
+def _nothing(*args: Any) -> str:
+    return ""
+
+
+def _without_note_bodies(tokens: list[Token]) -> list[Token]:
+    result, inside = [], False
+    for token in tokens:
+        if token.type == "footnote_block_open":
+            inside = True
+        elif token.type == "footnote_block_close":
+            inside = False
+        elif not inside:
+            result.append(token)
+    return result
+
+
+def render(chapter: Chapter, context: RenderContext) -> Rendered:
+    return _Renderer(chapter, context).render()

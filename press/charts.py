@@ -1,0 +1,140 @@
+"""Charts drawn at build time from ``content/data/*.yaml``, as inline SVG.
+
+The data file holds values once and labels per language; numbers on the chart
+are formatted by Babel in the edition's locale. The SVG uses the shipped fonts
+through CSS classes, so charts match the text around them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from html import escape
+from pathlib import Path
+
+from .errors import Collector
+from .schema import Reader
+from .yamlsafe import Mapping, Sequence, load_yaml_file
+
+CHART_TYPES = ("bar", "column")
+FORMATS = ("integer", "decimal", "percent")
+
+
+@dataclass(frozen=True)
+class Item:
+    label: dict[str, str]
+    value: float
+
+
+@dataclass(frozen=True)
+class ChartData:
+    type: str
+    format: str
+    value_label: dict[str, str]
+    source: dict[str, str]
+    items: tuple[Item, ...]
+
+
+@cache
+def load(path: Path) -> ChartData:
+    problems = Collector()
+    read = Reader(problems, path)
+    data = read.mapping(load_yaml_file(path), 1, "chart data") or Mapping()
+    read.keys(data, "chart data", ("type", "format", "value_label", "source", "items"))
+    langs = tuple(data["value_label"]) if isinstance(data.get("value_label"), Mapping) else ()
+    kind = data.get("type")
+    if kind not in CHART_TYPES:
+        read.error(data.line_of("type"), f"chart type must be one of {', '.join(CHART_TYPES)}")
+    if data.get("format") not in FORMATS:
+        read.error(data.line_of("format"), f"format must be one of {', '.join(FORMATS)}")
+    items: list[Item] = []
+    raw = data.get("items")
+    if not isinstance(raw, Sequence) or not raw:
+        read.error(data.line_of("items"), "items must be a non-empty list")
+        raw = Sequence()
+    for index, entry in enumerate(raw):
+        item = read.mapping(entry, raw.line_of(index), "item")
+        if item is None or not read.keys(item, "item", ("label", "value")):
+            continue
+        value = read.number(item, "value", "item")
+        if value is None or value < 0:
+            read.error(item.line_of("value"), "item value must be a number ≥ 0")
+            continue
+        items.append(Item(read.texts(item, "label", "item", langs), value))
+    chart = ChartData(
+        type=str(kind),
+        format=str(data.get("format")),
+        value_label=read.texts(data, "value_label", "chart data", langs),
+        source=read.texts(data, "source", "chart data", langs),
+        items=tuple(items),
+    )
+    problems.raise_if_any()
+    return chart
+
+
+STYLE = (
+    "<style>text{font-family:Inter;font-size:9px;fill:#1f2430}"
+    ".chart-axis{font-weight:600;fill:#5a6272;font-size:8px}"
+    ".chart-value{font-weight:700;fill:#123c63}"
+    ".chart-bar{fill:#1f8383}.chart-baseline{stroke:#c9ccd3;stroke-width:1}</style>"
+)
+
+
+def svg(chart: ChartData, lang: str, number: Callable[[float, str], str]) -> str:
+    drawing = _columns(chart, lang, number) if chart.type == "column" else _bars(chart, lang, number)
+    head, _, tail = drawing.partition(">")
+    return f"{head}>{STYLE}{tail}"
+
+
+def _bars(chart: ChartData, lang: str, number: Callable[[float, str], str]) -> str:
+    width, label_w, row, gap = 460.0, 150.0, 22.0, 8.0
+    top = 24.0
+    height = top + len(chart.items) * (row + gap) + 4
+    peak = max((item.value for item in chart.items), default=1) or 1
+    span = width - label_w - 70
+    parts = [
+        f'<svg class="chart-svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+        f'height="{height:.0f}" role="img" aria-label="{escape(chart.value_label[lang])}">',
+        f'<text class="chart-axis" x="{label_w:.0f}" y="12">{escape(chart.value_label[lang])}</text>',
+    ]
+    for index, item in enumerate(chart.items):
+        y = top + index * (row + gap)
+        bar = span * item.value / peak
+        parts += [
+            f'<text class="chart-label" x="{label_w - 8:.0f}" y="{y + row * 0.68:.1f}" text-anchor="end">'
+            f"{escape(item.label[lang])}</text>",
+            f'<rect class="chart-bar" x="{label_w:.0f}" y="{y:.1f}" width="{bar:.1f}" height="{row:.0f}"/>',
+            f'<text class="chart-value" x="{label_w + bar + 6:.1f}" y="{y + row * 0.68:.1f}">'
+            f"{escape(number(item.value, chart.format))}</text>",
+        ]
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _columns(chart: ChartData, lang: str, number: Callable[[float, str], str]) -> str:
+    width, height, bottom, top = 460.0, 220.0, 30.0, 34.0
+    count = max(len(chart.items), 1)
+    slot = width / count
+    peak = max((item.value for item in chart.items), default=1) or 1
+    span = height - bottom - top
+    parts = [
+        f'<svg class="chart-svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
+        f'height="{height:.0f}" role="img" aria-label="{escape(chart.value_label[lang])}">',
+        f'<text class="chart-axis" x="0" y="12">{escape(chart.value_label[lang])}</text>',
+        f'<line class="chart-baseline" x1="0" x2="{width:.0f}" y1="{height - bottom:.0f}" y2="{height - bottom:.0f}"/>',
+    ]
+    for index, item in enumerate(chart.items):
+        bar = span * item.value / peak
+        x = index * slot + slot * 0.2
+        y = height - bottom - bar
+        middle = index * slot + slot / 2
+        parts += [
+            f'<rect class="chart-bar" x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{bar:.1f}"/>',
+            f'<text class="chart-value" x="{middle:.1f}" y="{y - 6:.1f}" text-anchor="middle">'
+            f"{escape(number(item.value, chart.format))}</text>",
+            f'<text class="chart-label" x="{middle:.1f}" y="{height - bottom + 16:.1f}" text-anchor="middle">'
+            f"{escape(item.label[lang])}</text>",
+        ]
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,125 @@
+"""The command line: a thin layer over the pipeline (``python build.py --help``).
+
+Errors from the pipeline (``PressError``) are caught here, once, printed as
+``file:line: message`` lines, and turned into a non-zero exit status;
+tracebacks only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from .errors import PressError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="python build.py",
+        description="Build the guide's PDF editions from content/ (all editions by default).",
+    )
+    main.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this one)")
+    main.add_argument("--debug", action="store_true", help="show tracebacks")
+    main.add_argument("--edition", "-e", nargs="+", metavar="NAME", help="build only these editions")
+    main.add_argument("--list", action="store_true", help="list the editions and exit")
+    main.add_argument("--strict", action="store_true", help="fail on any WeasyPrint warning (bad CSS, missing image)")
+    main.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel worker processes")
+    main.add_argument("--output", "-o", type=Path, help="output folder (default: output/)")
+    commands = main.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("build", help="build editions (the default command)")
+    check = commands.add_parser("check", help="validate content, editions, catalogs and translations; no PDF")
+    check.add_argument("--no-parity", action="store_true", help="skip the translation parity checks")
+    i18n = commands.add_parser("i18n", help="message catalogs: extract | update | compile | init")
+    i18n.add_argument("action", choices=("extract", "update", "compile", "init"))
+    i18n.add_argument("--lang", help="language for init (e.g. pt)")
+    translation = commands.add_parser("translation", help="mark a translated chapter as up to date with its source")
+    translation.add_argument("action", choices=("mark-current",))
+    translation.add_argument("chapters", nargs="+", metavar="CHAPTER", help="chapter ids, or 'all'")
+    translation.add_argument("--lang", required=True, help="the translation's language, e.g. en")
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    root: Path = args.root.resolve()
+    try:
+        return _run(args, root)
+    except PressError as error:
+        if args.debug:
+            raise
+        for problem in error.problems:
+            print(f"error: {problem.format(root)}", file=sys.stderr)
+        count = len(error.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, root: Path) -> int:
+    from .content import load_guide
+    from .editions import load_editions
+
+    if args.command == "i18n":
+        from . import catalogs
+
+        return catalogs.command(root, args.action, args.lang)
+    guide = load_guide(root)
+    editions = load_editions(guide)
+    if args.command == "translation":
+        from . import parity
+
+        return parity.mark_current(guide, args.lang, args.chapters)
+    if args.command == "check":
+        from . import parity
+
+        if not args.no_parity:
+            parity.check(guide)
+        print(f"ok: {sum(len(c) for c in guide.chapters.values())} chapter files in "
+              f"{len(guide.languages)} languages, {len(editions)} editions")  # fmt: skip
+        return 0
+    if args.list:
+        for edition in editions.values():
+            print(f"{edition.name:28} {edition.lang}  {edition.profile:6} {edition.paper:6} "
+                  f"{len(edition.practices):2} practices  → {edition.output}")  # fmt: skip
+        return 0
+    names = args.edition or list(editions)
+    unknown = [name for name in names if name not in editions]
+    if unknown:
+        raise PressError(f"unknown edition(s): {', '.join(unknown)} (known: {', '.join(editions)})")
+    return _build(root, names, args)
+
+
+def _build(root: Path, names: list[str], args: argparse.Namespace) -> int:
+    from .publish import Result, build_many
+
+    output = (args.output or root / "output").resolve()
+    started = time.perf_counter()
+    jobs = max(1, min(args.jobs, len(names)))
+    print(f"building {len(names)} edition(s) with {jobs} worker(s)…", flush=True)
+
+    def done(result: Result) -> None:
+        print(f"  done {result.edition} ({result.pages} pages, {result.seconds:.1f} s)", flush=True)
+
+    results = build_many(root, names, output, args.strict, jobs, on_done=done)
+    print()
+    print(f"{'edition':28} {'pages':>5} {'size':>9} {'seconds':>8}  file")
+    for result in results:
+        size = f"{result.size / 1_048_576:.2f} MB"
+        print(f"{result.edition:28} {result.pages:>5} {size:>9} {result.seconds:>8.1f}  {_rel(result.output, root)}")
+        for warning in result.warnings:
+            print(f"  warning: {warning}")
+    print(f"{len(results)} edition(s) in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

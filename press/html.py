@@ -1,0 +1,131 @@
+"""Stage 4: one HTML document per edition, from Jinja templates.
+
+Jinja runs with autoescape and ``StrictUndefined``: a misspelt name in a
+template is an error, never an empty string. Template words go through the
+edition's gettext catalog; chapter bodies arrive as HTML already rendered
+(and escaped) by ``body.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import body, i18n
+from .content import all_sources
+from .errors import Problem, RenderError
+from .model import Chapter, Edition, FactSheet, Guide
+
+
+@dataclass
+class ChapterView:
+    """What the templates need of one chapter."""
+
+    chapter: Chapter
+    section: str  # front | practices | back
+    number: int | None  # practice number
+    html: Markup
+    notes: list[body.Note]
+
+    @property
+    def id(self) -> str:
+        return self.chapter.id
+
+    @property
+    def title(self) -> str:
+        return self.chapter.title
+
+    @property
+    def short_title(self) -> str:
+        return self.chapter.short_title
+
+    @property
+    def type(self) -> str:
+        return self.chapter.type
+
+    @property
+    def factsheet(self) -> FactSheet | None:
+        return self.chapter.factsheet
+
+
+def environment(root: Path, lang: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(root, lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def chapters_of(guide: Guide, edition: Edition) -> list[tuple[str, Chapter]]:
+    sections = [("front", edition.extra_front + edition.front), ("practices", edition.practices), ("back", edition.back)]
+    chapters = [(name, guide.chapter(edition.lang, cid)) for name, ids in sections for cid in ids]
+    # The notes chapter gathers every note at the end of the book: only in "book" mode.
+    return [(name, chapter) for name, chapter in chapters if chapter.type != "notes" or edition.notes == "book"]
+
+
+def build_html(guide: Guide, edition: Edition, image_url: Any = None) -> str:
+    """The whole edition as one HTML document (a pure function of its inputs)."""
+    root = guide.root
+    lang = edition.lang
+    env = environment(root, lang)
+    gettext = i18n.translations(root, lang).gettext
+    fmt = i18n.Formatter(lang)
+    selected = chapters_of(guide, edition)
+    context = body.RenderContext(
+        lang=lang,
+        notes=edition.notes,
+        figures=body.number_figures([chapter for _, chapter in selected]),
+        words=lambda key: gettext(i18n.BODY_WORDS[key]),
+        number=fmt.number,
+        image_url=image_url or (lambda src: f"content/{src}"),
+        content_dir=root / "content",
+    )
+    views: list[ChapterView] = []
+    practice_number = 0
+    for section, chapter in selected:
+        number = None
+        if chapter.type == "practice":
+            practice_number += 1
+            number = practice_number
+        rendered = body.render(chapter, context)
+        views.append(ChapterView(chapter, section, number, Markup(rendered.html), rendered.notes))
+    _check_xrefs(views, context.figures)
+    page = {
+        "guide": guide,
+        "edition": edition,
+        "lang": lang,
+        "fmt": fmt,
+        "chapters": views,
+        "sources": all_sources([view.chapter for view in views]),
+        "title": guide.title[lang],
+        "subtitle": edition.subtitle or guide.subtitle[lang],
+    }
+    try:
+        return env.get_template("book.html").render(page)
+    except jinja2.TemplateSyntaxError as error:
+        raise RenderError([Problem(Path(error.filename or "templates"), error.lineno, error.message or "syntax error")]) from None
+    except (jinja2.UndefinedError, jinja2.TemplateRuntimeError) as error:
+        raise RenderError([Problem(root / "templates", None, f"template error: {error}")]) from None
+
+
+def _check_xrefs(views: list[ChapterView], figures: dict[str, int]) -> None:
+    """A cross-reference must point at a figure of this edition."""
+    from .markdown import outline
+
+    problems = []
+    for view in views:
+        for target in outline(view.chapter).xrefs:
+            if target not in figures:
+                message = f"cross-reference to '#{target}' points at no figure of this edition"
+                problems.append(Problem(view.chapter.path, None, message, "check the id after '#'"))
+    if problems:
+        raise RenderError(problems)

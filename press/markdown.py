@@ -1,0 +1,184 @@
+"""Stage 2: Markdown → safe HTML, with notes, figures, charts and cross-references.
+
+One parser for all content: CommonMark plus GFM tables, footnotes, ``:::`` part
+containers and ``{#id}`` attributes on images. Raw HTML is an error in
+``inspect`` and is escaped by the renderer anyway, so content can never inject
+markup. ``inspect`` validates a chapter's structure (used by content loading
+and by the parity check); ``render`` turns it into HTML for one edition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from html import escape
+from typing import TYPE_CHECKING, Any, Callable
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .errors import Problem
+from .model import PRACTICE_PARTS, Chapter
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+PART_RE = re.compile(r"^\s*([a-z][a-z-]*)\s*$")
+LINK_SCHEMES = ("https://", "http://", "mailto:")
+NOTE_CALL_RE = re.compile(r"\[\^[^\]]+\]")
+
+
+@cache
+def parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    md.enable("table").use(footnote_plugin).use(attrs_plugin)
+    md.use(container_plugin, name="part", validate=lambda params, *_: bool(PART_RE.match(params)))
+    return md
+
+
+def parse(chapter: Chapter) -> list[Token]:
+    return _figures(parser().parse(chapter.body, {}))
+
+
+def _figures(tokens: list[Token]) -> list[Token]:
+    """Turn a paragraph holding only an image into a ``figure_image`` token."""
+    result: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        children = tokens[index + 1].children if index + 1 < len(tokens) else None
+        if token.type == "paragraph_open" and children and len(children) == 1 and children[0].type == "image":
+            figure = Token("figure_image", "figure", 0, map=token.map)
+            figure.attrs = dict(children[0].attrs)
+            figure.content = children[0].content
+            result.append(figure)
+            index += 3
+            continue
+        result.append(token)
+        index += 1
+    return result
+
+
+def _walk(tokens: Sequence[Token]) -> list[tuple[Token, int | None]]:
+    """Every token with the line it sits on (children inherit their block's line)."""
+    result: list[tuple[Token, int | None]] = []
+    for token in tokens:
+        line = token.map[0] if token.map else None
+        result.append((token, line))
+        for child in token.children or []:
+            result.append((child, line))
+    return result
+
+
+@dataclass
+class Outline:
+    """The structure parity compares between a chapter and its translation."""
+
+    sections: list[int] = field(default_factory=list)  # heading levels in order
+    parts: list[str] = field(default_factory=list)
+    notes: int = 0
+    figures: list[str] = field(default_factory=list)
+    xrefs: list[str] = field(default_factory=list)
+
+
+def outline(chapter: Chapter) -> Outline:
+    result = Outline()
+    for token, _ in _walk(parse(chapter)):
+        if token.type == "heading_open":
+            result.sections.append(int(token.tag[1]))
+        elif token.type == "container_part_open":
+            result.parts.append(token.info.strip())
+        elif token.type == "footnote_open":
+            result.notes += 1
+        elif token.type == "figure_image" and "id" in token.attrs:
+            result.figures.append(str(token.attrs["id"]))
+        elif token.type == "fence" and token.info.strip() == "chart":
+            result.figures.append(str(chart_spec(token.content).get("id", "")))
+        elif token.type == "link_open" and str(token.attrs.get("href", "")).startswith("#"):
+            result.xrefs.append(str(token.attrs["href"])[1:])
+    return result
+
+
+def chart_spec(text: str) -> dict[str, Any]:
+    """The ``key: value`` lines of a chart block (a YAML subset, read safely)."""
+    spec: dict[str, Any] = {}
+    for line in text.splitlines():
+        if line.strip():
+            key, _, value = line.partition(":")
+            spec[key.strip()] = value.strip().strip('"')
+    return spec
+
+
+def inspect(chapter: Chapter) -> list[Problem]:
+    """Structural problems of one chapter file, each with its line."""
+    problems: list[Problem] = []
+    offset = chapter.body_line
+
+    def add(line: int | None, message: str, hint: str = "") -> None:
+        problems.append(Problem(chapter.path, offset + line if line is not None else None, message, hint))
+
+    tokens = parse(chapter)
+    parts: list[str] = []
+    cited: dict[int, int] = {}
+    media = chapter.path.parents[2] / "media" if len(chapter.path.parents) > 2 else None
+    for token, line in _walk(tokens):
+        kind = token.type
+        if kind in ("html_block", "html_inline"):
+            add(line, f"raw HTML is not allowed: {token.content.strip()[:40]!r}", "use Markdown instead")
+        elif kind == "heading_open" and token.tag == "h1":
+            add(line, "'#' headings are not allowed", "the title comes from the front matter; use '##'")
+        elif kind == "heading_open" and chapter.type == "practice" and token.tag == "h2":
+            add(line, "'##' headings are not allowed in a practice", "use '###' inside a ::: part")
+        elif kind == "container_part_open":
+            name = token.info.strip()
+            if chapter.type != "practice" or name not in PRACTICE_PARTS:
+                add(line, f"unknown part '::: {name}'", "parts are: " + ", ".join(PRACTICE_PARTS))
+            parts.append(name)
+        elif kind == "footnote_ref":
+            note = token.meta["id"]
+            cited[note] = cited.get(note, 0) + 1
+        elif kind == "text" and (dangling := NOTE_CALL_RE.search(token.content)):
+            add(line, f"note {dangling.group()} has no text", "add its '[^n]: ...' line")
+        elif kind in ("image", "figure_image"):
+            problems.extend(_check_image(chapter, token, line, media, add))
+        elif kind == "link_open":
+            href = str(token.attrs.get("href", ""))
+            if not href.startswith(LINK_SCHEMES + ("#",)):
+                add(line, f"link {href!r} must start with https://, mailto: or #", "no file links")
+        elif kind == "fence" and token.info.strip() == "chart":
+            spec = chart_spec(token.content)
+            missing = {"id", "data", "caption"} - set(spec)
+            if missing:
+                add(line, "chart block is missing " + ", ".join(sorted(missing)))
+            elif media is not None and not (media.parent / "data" / f"{spec['data']}.yaml").is_file():
+                add(line, f"chart data {spec['data']!r} not found", f"create content/data/{spec['data']}.yaml")
+    if chapter.type == "practice" and parts != list(PRACTICE_PARTS):
+        missing = [p for p in PRACTICE_PARTS if p not in parts]
+        message = "missing part(s): " + ", ".join(missing) if missing else "parts are out of order: " + ", ".join(parts)
+        add(0, message, "a practice has ::: context, ::: challenges, ::: lessons, ::: recommendations")
+    for token in tokens:
+        if token.type == "footnote_open" and token.meta["id"] not in cited:
+            add(None, f"note [^{token.meta['label']}] is never cited")
+    return problems
+
+
+def _check_image(chapter: Chapter, token: Token, line: int | None, media: Any, add: Callable[..., None]) -> list[Problem]:
+    src = str(token.attrs.get("src", ""))
+    if not src.startswith("media/") or ".." in src:
+        add(line, f"image {src!r} must be in media/", "write media/name.jpg")
+    elif media is not None and not (media / src.removeprefix("media/")).is_file():
+        add(line, f"image {src!r} not found in content/media/")
+    if token.type == "image":
+        add(line, f"image {src!r} must stand alone in its paragraph", "images are figures")
+    elif not token.content.strip():
+        add(line, f"image {src!r} has no alt text", "write ![what it shows](...)")
+    elif "id" not in token.attrs or not token.attrs.get("title"):
+        add(line, f"figure {src!r} needs a caption and an id", 'write ![alt](src "Caption"){#fig-name}')
+    for name in token.attrs:
+        if name not in ("src", "alt", "title", "id"):
+            add(line, f"attribute {name!r} is not allowed on images", "only {#id}")
+    return []

@@ -1,0 +1,143 @@
+"""Stage 5: HTML + styles → PDF bytes with WeasyPrint, sandboxed and strict.
+
+* The URL fetcher serves only regular files inside the project folder (real
+  path resolved, symlinks followed); anything else — the network, ``data:``,
+  a file elsewhere on the disk — stops the render with an error naming it.
+* WeasyPrint reports bad CSS and missing resources only through its logger;
+  a handler collects those messages during the render, and ``strict`` turns
+  any of them into a RenderError.
+* Fonts come from ``styles/fonts`` through ``@font-face``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML, Document
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from .errors import Problem, RenderError
+from .model import Edition
+
+LAYERS = ("fonts.css", "tokens.css", "page.css", "typography.css", "components.css")
+PAPERS = {"letter": "letter", "a4": "A4", "a5": "A5", "legal": "legal", "6x9": "6in 9in"}
+BLEED_MM = 3
+
+
+class RefusedURL(FatalURLFetchingError):
+    """A reference the sandbox refused; stops the render at once."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{reason}: {url}")
+        self.url = url
+        self.reason = reason
+
+
+class ProjectFetcher(URLFetcher):
+    """Serve ``file://`` URLs of regular files under ``root``; refuse the rest."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
+        self.root = root.resolve()
+
+    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme != "file":
+            raise RefusedURL(url, "only files inside the project can be used")
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.root):
+            raise RefusedURL(url, "outside the project folder")
+        if not path.is_file():
+            raise RefusedURL(url, "not found (or not a regular file)")
+        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def weasyprint_messages() -> Iterator[list[str]]:
+    """Collect WeasyPrint's warnings and errors while the block runs."""
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+def edition_css(edition: Edition) -> str:
+    """The tokens an edition sets: paper, bleed and marks, accent colour."""
+    size = PAPERS[edition.paper]
+    rules = [f"@page {{ size: {size}; }}"]
+    if edition.profile == "print":
+        rules.append(f"@page {{ bleed: {BLEED_MM}mm; marks: crop; }}")
+        rules.append("@page cover, divider { bleed: %dmm; }" % BLEED_MM)
+        rules.append('@color-profile device-cmyk { src: url(icc/CoatedFOGRA39-argyll.icc); }')
+    if edition.accent:
+        rules.append(f":root {{ --accent: {edition.accent}; }}")
+    return "\n".join(rules)
+
+
+@dataclass
+class Rendered:
+    document: Document
+    warnings: list[str]
+
+
+def render_document(html: str, root: Path, edition: Edition, strict: bool) -> Rendered:
+    """Lay out the edition's pages (before writing), with the sandbox on."""
+    styles = root / "styles"
+    fetcher = ProjectFetcher(root)
+    fonts = FontConfiguration()
+    sheets = [CSS(filename=str(styles / name), url_fetcher=fetcher, font_config=fonts) for name in LAYERS]
+    sheets.append(CSS(filename=str(styles / f"{edition.profile}.css"), url_fetcher=fetcher, font_config=fonts))
+    sheets.append(CSS(string=edition_css(edition), base_url=str(styles) + "/", url_fetcher=fetcher, font_config=fonts))
+    with weasyprint_messages() as messages:
+        try:
+            document = HTML(string=html, base_url=str(root) + "/", url_fetcher=fetcher).render(
+                stylesheets=sheets, font_config=fonts, **_variant_options(edition)
+            )
+        except RefusedURL as refused:
+            raise RenderError([Problem(None, None, f"edition {edition.name!r}: refused to load "
+                                       f"{refused.url!r} ({refused.reason})")]) from None  # fmt: skip
+    _raise_if_strict(edition, messages, strict)
+    return Rendered(document, list(messages))
+
+
+def _variant_options(edition: Edition) -> dict[str, object]:
+    if edition.profile == "print":
+        return {"pdf_variant": edition.pdf_variant or "pdf/x-4"}
+    return {"pdf_variant": edition.pdf_variant or "pdf/ua-1", "pdf_tags": True}
+
+
+def write_pdf(rendered: Rendered, edition: Edition, strict: bool) -> bytes:
+    with weasyprint_messages() as messages:
+        options = _variant_options(edition)
+        pdf = rendered.document.write_pdf(**options)  # type: ignore[arg-type]
+    _raise_if_strict(edition, messages, strict)
+    rendered.warnings.extend(messages)
+    assert pdf is not None
+    return pdf
+
+
+def _raise_if_strict(edition: Edition, messages: list[str], strict: bool) -> None:
+    if strict and messages:
+        problems = [Problem(None, None, f"edition {edition.name!r}: WeasyPrint: {m}", "strict mode") for m in messages]
+        raise RenderError(problems)

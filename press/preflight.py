@@ -1,0 +1,107 @@
+"""Stage 6: preflight — checks on the produced PDF before it is moved into place.
+
+Each rule reads the PDF as a printer's or a reader's software would (pypdf),
+not the HTML we meant to produce. A failure names the edition and the rule.
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.generic import IndirectObject
+
+from .errors import PreflightError, Problem
+from .model import Edition
+
+FONT_FAMILIES = ("CharisSIL", "Inter")
+
+
+def check(pdf: bytes, edition: Edition) -> list[str]:
+    """Problems with ``pdf`` for ``edition``; raise PreflightError if any."""
+    reader = PdfReader(BytesIO(pdf))
+    problems = _fonts(reader) + _metadata(reader, edition)
+    if edition.profile == "print":
+        problems += _print_rules(reader)
+    else:
+        problems += _screen_rules(reader, edition)
+    if problems:
+        raise PreflightError([Problem(None, None, f"edition {edition.name!r}: preflight: {p}") for p in problems])
+    return problems
+
+
+def _resolve(value: Any) -> Any:
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def fonts_of(reader: PdfReader) -> dict[str, bool]:
+    """Every font the pages use → whether its file is embedded."""
+    found: dict[str, bool] = {}
+    for page in reader.pages:
+        resources = _resolve(page.get("/Resources")) or {}
+        fonts = _resolve(resources.get("/Font")) or {}
+        for ref in fonts.values():
+            font = _resolve(ref)
+            descriptor = None
+            if "/DescendantFonts" in font:
+                descendant = _resolve(_resolve(font["/DescendantFonts"])[0])
+                descriptor = _resolve(descendant.get("/FontDescriptor"))
+            else:
+                descriptor = _resolve(font.get("/FontDescriptor"))
+            embedded = bool(descriptor) and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+            found[str(font.get("/BaseFont"))] = embedded
+    return found
+
+
+def _fonts(reader: PdfReader) -> list[str]:
+    problems = []
+    for name, embedded in sorted(fonts_of(reader).items()):
+        if not embedded:
+            problems.append(f"font {name} is not embedded")
+        if not any(family in name.replace("-", "") for family in FONT_FAMILIES):
+            problems.append(f"font {name} is not one of the shipped fonts (styles/fonts)")
+    return problems
+
+
+def _metadata(reader: PdfReader, edition: Edition) -> list[str]:
+    info = reader.metadata or {}
+    problems = []
+    if not info.get("/Title"):
+        problems.append("the document has no title")
+    lang = reader.trailer["/Root"].get("/Lang")
+    if lang != edition.lang:
+        problems.append(f"document language is {lang!r}, not {edition.lang!r}")
+    return problems
+
+
+def _print_rules(reader: PdfReader) -> list[str]:
+    problems = []
+    count = len(reader.pages)
+    if count % 4:
+        problems.append(f"page count {count} is not a multiple of 4")
+    for number, page in enumerate(reader.pages, 1):
+        if "/TrimBox" not in page or "/BleedBox" not in page:
+            problems.append(f"page {number} has no TrimBox or BleedBox")
+            break
+        media, trim = page.mediabox, page.trimbox
+        if not (media.left < trim.left and media.top > trim.top):
+            problems.append(f"page {number} has no bleed around its TrimBox")
+            break
+    intents = reader.trailer["/Root"].get("/OutputIntents")
+    if not intents or _resolve(_resolve(intents)[0]).get("/S") != "/GTS_PDFX":
+        problems.append("no PDF/X output intent")
+    return problems
+
+
+def _screen_rules(reader: PdfReader, edition: Edition) -> list[str]:
+    root = reader.trailer["/Root"]
+    problems = []
+    if "/StructTreeRoot" not in root:
+        problems.append("the PDF is not tagged (no structure tree)")
+    mark = _resolve(root.get("/MarkInfo")) or {}
+    if not mark.get("/Marked"):
+        problems.append("the PDF is not marked as tagged")
+    if not reader.outline:
+        problems.append("the PDF has no bookmarks")
+    return problems

@@ -1,0 +1,100 @@
+"""The pipeline end to end: one edition → checked PDF bytes → output file.
+
+``render`` is a pure function of the content, templates, styles and fonts; a
+PDF is written to a temporary file beside its target and moved into place
+only after preflight passed, so a failed build never replaces a good file.
+Editions build in parallel worker processes.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import pdf, preflight
+from .content import load_guide
+from .editions import load_editions
+from .html import build_html
+from .model import Edition, Guide
+
+
+@dataclass
+class Result:
+    edition: str
+    output: Path
+    pages: int
+    size: int
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+
+def render(guide: Guide, edition: Edition, strict: bool = True) -> tuple[bytes, int, list[str]]:
+    """The edition's PDF bytes, its page count and WeasyPrint's warnings."""
+    html = build_html(guide, edition)
+    rendered = pdf.render_document(html, guide.root, edition, strict)
+    if edition.profile == "print":
+        pad_to_multiple(rendered.document, 4)
+    data = pdf.write_pdf(rendered, edition, strict)
+    preflight.check(data, edition)
+    return data, len(rendered.document.pages), rendered.warnings
+
+
+def pad_to_multiple(document: object, multiple: int) -> int:
+    """Insert blank pages before the back cover until the count divides evenly."""
+    pages = document.pages  # type: ignore[attr-defined]
+    blank = next((p for p in pages if getattr(p._page_box.page_type, "blank", False)), None)
+    missing = -len(pages) % multiple
+    if missing and blank is None:
+        raise RuntimeError("no blank page to pad with")
+    for _ in range(missing):
+        pages.insert(len(pages) - 1, blank)
+    return missing
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def build_one(root: Path, name: str, output_dir: Path, strict: bool) -> Result:
+    started = time.perf_counter()
+    guide = load_guide(root)
+    edition = load_editions(guide)[name]
+    data, pages, warnings = render(guide, edition, strict)
+    target = output_dir / edition.output
+    write_atomic(target, data)
+    return Result(name, target, pages, len(data), time.perf_counter() - started, warnings)
+
+
+def build_many(root: Path, names: list[str], output_dir: Path, strict: bool, jobs: int,
+               on_done: object = None) -> list[Result]:  # fmt: skip
+    """Build editions, in parallel when jobs > 1; the first failure is raised."""
+    if jobs <= 1 or len(names) <= 1:
+        results = []
+        for name in names:
+            results.append(build_one(root, name, output_dir, strict))
+            if callable(on_done):
+                on_done(results[-1])
+        return results
+    results = []
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(build_one, root, name, output_dir, strict): name for name in names}
+        for future in as_completed(futures):
+            results.append(future.result())
+            if callable(on_done):
+                on_done(results[-1])
+    order = {name: index for index, name in enumerate(names)}
+    return sorted(results, key=lambda r: order[r.edition])
