@@ -49,7 +49,9 @@ def svg(isbn: str, module_mm: float = 0.33, height_mm: float = 22.0) -> str:
         if bit == "1":
             long = index in guards
             h = height_mm if long else height_mm - 2.5
-            rects.append(f'<rect x="{(quiet + index) * module_mm:.3f}" y="0" width="{module_mm:.3f}" height="{h:.2f}"/>')
+            rects.append(
+                f'<rect x="{(quiet + index) * module_mm:.3f}" y="0" width="{module_mm:.3f}" height="{h:.2f}"/>'
+            )
     text_y = height_mm + 0.5
     label = f"ISBN {isbn}"
     return (

@@ -17,8 +17,8 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
 from . import charts
-from .model import Chapter
 from .markdown import chart_spec, parse, parser
+from .model import Chapter
 
 
 @dataclass
@@ -93,7 +93,7 @@ class _Renderer:
             "image": lambda t, i, o, e: "",
         }
         for name, rule in rules.items():
-            renderer.rules[name] = rule
+            renderer.rules[name] = rule  # type: ignore[assignment]  # plain callables, not methods
         body_tokens = _without_note_bodies(tokens)
         html = renderer.render(body_tokens, md.options, {})
         return Rendered(html, [self.notes[k] for k in sorted(self.notes)])

@@ -9,7 +9,7 @@ runs the same steps as ``pybabel extract|update|compile|init`` would.
 from __future__ import annotations
 
 import tomllib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po, write_po
 from .errors import ContentError, Problem
 from .i18n import catalog_path
 
-FIXED_DATE = datetime(2024, 1, 1, tzinfo=timezone.utc)  # keeps the .pot stable between runs
+FIXED_DATE = datetime(2024, 1, 1, tzinfo=UTC)  # keeps the .pot stable between runs
 
 
 def config(root: Path) -> dict[str, Any]:
@@ -100,7 +100,9 @@ def catalog_problems(root: Path, langs: tuple[str, ...]) -> list[Problem]:
     for lang in langs:
         path = catalog_path(root, lang)
         if not path.is_file():
-            problems.append(Problem(path, None, f"no message catalog for {lang!r}", f"run: python build.py i18n init --lang {lang}"))
+            problems.append(
+                Problem(path, None, f"no message catalog for {lang!r}", f"run: python build.py i18n init --lang {lang}")
+            )
             continue
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=lang)
@@ -109,9 +111,15 @@ def catalog_problems(root: Path, langs: tuple[str, ...]) -> list[Problem]:
                 continue
             entry = catalog.get(message.id, context=message.context)
             if entry is None:
-                problems.append(Problem(path, None, f"missing entry {_msgid(message.id)!r}", "run: python build.py i18n update"))
+                problems.append(
+                    Problem(path, None, f"missing entry {_msgid(message.id)!r}", "run: python build.py i18n update")
+                )
             elif entry.fuzzy:
-                problems.append(Problem(path, entry.lineno, f"fuzzy entry {_msgid(entry.id)!r}", "check it and remove the fuzzy flag"))
+                problems.append(
+                    Problem(
+                        path, entry.lineno, f"fuzzy entry {_msgid(entry.id)!r}", "check it and remove the fuzzy flag"
+                    )
+                )
             elif not _translated(entry.string):
                 problems.append(Problem(path, entry.lineno, f"untranslated entry {_msgid(entry.id)!r}"))
     return problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+
 from babel import Locale
 
 from . import markdown
@@ -38,7 +39,7 @@ PRACTICE_OPTIONAL = ("population",)
 SOURCE_KEYS = ("id", "author", "title")
 SOURCE_OPTIONAL = ("year", "publisher", "url")
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-COUNTRIES = frozenset(code for code in Locale("en").territories if re.fullmatch(r"[A-Z]{2}", code))
+COUNTRIES = frozenset(str(code) for code in Locale("en").territories if re.fullmatch(r"[A-Z]{2}", str(code)))
 
 
 def load_guide(root: Path) -> Guide:
@@ -308,4 +309,3 @@ def all_sources(chapters: list[Chapter]) -> list[Source]:
         for source in chapter.sources:
             found.setdefault(source.id, source)
     return sorted(found.values(), key=lambda s: (s.author.casefold(), s.year or 0, s.title.casefold()))
-

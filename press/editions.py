@@ -62,14 +62,14 @@ def _resolve(read: Reader, raw: Mapping, name: str, chain: list[str]) -> dict[st
     parent = entry.get("inherits")
     if parent is None:
         return dict(entry)
-    if parent in chain + [name]:
+    if parent in [*chain, name]:
         read.error(entry.line_of("inherits"), f"edition {name!r} inherits from itself through {parent!r}")
         return dict(entry)
     if parent not in raw:
         read.error(entry.line_of("inherits"), f"edition {name!r} inherits from unknown edition {parent!r}",
                    "known: " + ", ".join(raw))  # fmt: skip
         return dict(entry)
-    inherited = _resolve(read, raw, str(parent), chain + [name])
+    inherited = _resolve(read, raw, str(parent), [*chain, name])
     own = {key: value for key, value in entry.items() if key != "inherits"}
     return {**inherited, **own}
 

@@ -25,11 +25,8 @@ class Problem:
         if self.file is None:
             return ""
         path = self.file
-        if root is not None:
-            try:
-                path = self.file.resolve().relative_to(root.resolve())
-            except ValueError:
-                pass
+        if root is not None and self.file.resolve().is_relative_to(root.resolve()):
+            path = self.file.resolve().relative_to(root.resolve())
         return f"{path}:{self.line}" if self.line else f"{path}"
 
     def format(self, root: Path | None = None) -> str:

@@ -66,7 +66,11 @@ def environment(root: Path, lang: str) -> jinja2.Environment:
 
 
 def chapters_of(guide: Guide, edition: Edition) -> list[tuple[str, Chapter]]:
-    sections = [("front", edition.extra_front + edition.front), ("practices", edition.practices), ("back", edition.back)]
+    sections = [
+        ("front", edition.extra_front + edition.front),
+        ("practices", edition.practices),
+        ("back", edition.back),
+    ]
     chapters = [(name, guide.chapter(edition.lang, cid)) for name, ids in sections for cid in ids]
     # The notes chapter gathers every note at the end of the book: only in "book" mode.
     return [(name, chapter) for name, chapter in chapters if chapter.type != "notes" or edition.notes == "book"]
@@ -112,7 +116,9 @@ def build_html(guide: Guide, edition: Edition, image_url: Any = None) -> str:
     try:
         return env.get_template("book.html").render(page)
     except jinja2.TemplateSyntaxError as error:
-        raise RenderError([Problem(Path(error.filename or "templates"), error.lineno, error.message or "syntax error")]) from None
+        raise RenderError(
+            [Problem(Path(error.filename or "templates"), error.lineno, error.message or "syntax error")]
+        ) from None
     except (jinja2.UndefinedError, jinja2.TemplateRuntimeError) as error:
         raise RenderError([Problem(root / "templates", None, f"template error: {error}")]) from None
 

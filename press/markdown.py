@@ -10,10 +10,10 @@ and by the parity check); ``render`` turns it into HTML for one edition.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from html import escape
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -40,8 +40,8 @@ def parser() -> MarkdownIt:
     return md
 
 
-def parse(chapter: Chapter) -> list[Token]:
-    return _figures(parser().parse(chapter.body, {}))
+def parse(chapter: Chapter, env: dict[str, Any] | None = None) -> list[Token]:
+    return _figures(parser().parse(chapter.body, {} if env is None else env))
 
 
 def _figures(tokens: list[Token]) -> list[Token]:
@@ -121,7 +121,8 @@ def inspect(chapter: Chapter) -> list[Problem]:
     def add(line: int | None, message: str, hint: str = "") -> None:
         problems.append(Problem(chapter.path, offset + line if line is not None else None, message, hint))
 
-    tokens = parse(chapter)
+    env: dict[str, Any] = {}
+    tokens = parse(chapter, env)
     parts: list[str] = []
     cited: dict[int, int] = {}
     media = chapter.path.parents[2] / "media" if len(chapter.path.parents) > 2 else None
@@ -147,7 +148,7 @@ def inspect(chapter: Chapter) -> list[Problem]:
             problems.extend(_check_image(chapter, token, line, media, add))
         elif kind == "link_open":
             href = str(token.attrs.get("href", ""))
-            if not href.startswith(LINK_SCHEMES + ("#",)):
+            if not href.startswith((*LINK_SCHEMES, "#")):
                 add(line, f"link {href!r} must start with https://, mailto: or #", "no file links")
         elif kind == "fence" and token.info.strip() == "chart":
             spec = chart_spec(token.content)
@@ -157,16 +158,20 @@ def inspect(chapter: Chapter) -> list[Problem]:
             elif media is not None and not (media.parent / "data" / f"{spec['data']}.yaml").is_file():
                 add(line, f"chart data {spec['data']!r} not found", f"create content/data/{spec['data']}.yaml")
     if chapter.type == "practice" and parts != list(PRACTICE_PARTS):
-        missing = [p for p in PRACTICE_PARTS if p not in parts]
-        message = "missing part(s): " + ", ".join(missing) if missing else "parts are out of order: " + ", ".join(parts)
+        absent = [p for p in PRACTICE_PARTS if p not in parts]
+        message = "missing part(s): " + ", ".join(absent) if absent else "parts are out of order: " + ", ".join(parts)
         add(0, message, "a practice has ::: context, ::: challenges, ::: lessons, ::: recommendations")
-    for token in tokens:
-        if token.type == "footnote_open" and token.meta["id"] not in cited:
-            add(None, f"note [^{token.meta['label']}] is never cited")
+    footnotes = env.get("footnotes", {})
+    cited_labels = {note["label"] for note in footnotes.get("list", {}).values()}
+    for label in footnotes.get("refs", {}):
+        if label.lstrip(":") not in cited_labels:
+            add(None, f"note [^{label.lstrip(':')}] is never cited", "cite it or delete it")
     return problems
 
 
-def _check_image(chapter: Chapter, token: Token, line: int | None, media: Any, add: Callable[..., None]) -> list[Problem]:
+def _check_image(
+    chapter: Chapter, token: Token, line: int | None, media: Any, add: Callable[..., None]
+) -> list[Problem]:
     src = str(token.attrs.get("src", ""))
     if not src.startswith("media/") or ".." in src:
         add(line, f"image {src!r} must be in media/", "write media/name.jpg")

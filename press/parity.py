@@ -71,7 +71,9 @@ def _compare(source: Chapter, target: Chapter) -> list[Problem]:
     problems = []
     for name, theirs, ours in checks:
         if theirs != ours:
-            problems.append(Problem(target.path, None, f"{name} {where}: {ours or 'none'} instead of {theirs or 'none'}"))
+            problems.append(
+                Problem(target.path, None, f"{name} {where}: {ours or 'none'} instead of {theirs or 'none'}")
+            )
     if source.factsheet and target.factsheet:
         for key in ("countries", "organisations", "period", "thematic_areas"):
             if getattr(source.factsheet, key) != getattr(target.factsheet, key):
@@ -100,7 +102,9 @@ def _staleness(root: Path, source: Chapter, target: Chapter) -> list[Problem]:
         change = "(the translated version is not in git history, so the change cannot be shown)"
     else:
         now = source.path.read_text(encoding="utf-8").splitlines()
-        diff = difflib.unified_diff(previous.splitlines(), now, "translated version", "current source", n=0, lineterm="")
+        diff = difflib.unified_diff(
+            previous.splitlines(), now, "translated version", "current source", n=0, lineterm=""
+        )
         lines = [line for line in diff if not line.startswith(("---", "+++"))]
         change = "source changed:\n" + "\n".join("    " + line for line in lines[:40])
     return [Problem(target.path, 2, f"stale translation of {source.path.name}; {change}", hint)]

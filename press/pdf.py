@@ -28,6 +28,9 @@ from .model import Edition
 LAYERS = ("fonts.css", "tokens.css", "page.css", "typography.css", "components.css")
 PAPERS = {"letter": "letter", "a4": "A4", "a5": "A5", "legal": "legal", "6x9": "6in 9in"}
 BLEED_MM = 3
+# Notices about the machine, not the content: fontTools subsets fonts when the
+# HarfBuzz subset library is missing, with the same result in the PDF.
+ENVIRONMENT_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
 
 
 class RefusedURL(FatalURLFetchingError):
@@ -64,7 +67,9 @@ class _Collect(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if not message.startswith(ENVIRONMENT_NOTICES):
+            self.messages.append(message)
 
 
 @contextmanager
@@ -88,8 +93,8 @@ def edition_css(edition: Edition) -> str:
     rules = [f"@page {{ size: {size}; }}"]
     if edition.profile == "print":
         rules.append(f"@page {{ bleed: {BLEED_MM}mm; marks: crop; }}")
-        rules.append("@page cover, divider { bleed: %dmm; }" % BLEED_MM)
-        rules.append('@color-profile device-cmyk { src: url(icc/CoatedFOGRA39-argyll.icc); }')
+        rules.append(f"@page cover, divider {{ bleed: {BLEED_MM}mm; }}")
+        rules.append("@color-profile device-cmyk { src: url(icc/CoatedFOGRA39-argyll.icc); }")
     if edition.accent:
         rules.append(f":root {{ --accent: {edition.accent}; }}")
     return "\n".join(rules)
@@ -106,11 +111,12 @@ def render_document(html: str, root: Path, edition: Edition, strict: bool) -> Re
     styles = root / "styles"
     fetcher = ProjectFetcher(root)
     fonts = FontConfiguration()
-    sheets = [CSS(filename=str(styles / name), url_fetcher=fetcher, font_config=fonts) for name in LAYERS]
-    sheets.append(CSS(filename=str(styles / f"{edition.profile}.css"), url_fetcher=fetcher, font_config=fonts))
-    sheets.append(CSS(string=edition_css(edition), base_url=str(styles) + "/", url_fetcher=fetcher, font_config=fonts))
-    with weasyprint_messages() as messages:
+    with weasyprint_messages() as messages:  # stylesheets report their errors while parsed
         try:
+            names = [*LAYERS, f"{edition.profile}.css"]
+            sheets = [CSS(filename=str(styles / name), url_fetcher=fetcher, font_config=fonts) for name in names]
+            sheets.append(CSS(string=edition_css(edition), base_url=str(styles) + "/", url_fetcher=fetcher,
+                              font_config=fonts))  # fmt: skip
             document = HTML(string=html, base_url=str(root) + "/", url_fetcher=fetcher).render(
                 stylesheets=sheets, font_config=fonts, **_variant_options(edition)
             )

@@ -64,12 +64,16 @@ def _fonts(reader: PdfReader) -> list[str]:
     return problems
 
 
+def _root(reader: PdfReader) -> Any:
+    return _resolve(reader.trailer["/Root"])
+
+
 def _metadata(reader: PdfReader, edition: Edition) -> list[str]:
-    info = reader.metadata or {}
+    info: Any = reader.metadata or {}
     problems = []
     if not info.get("/Title"):
         problems.append("the document has no title")
-    lang = reader.trailer["/Root"].get("/Lang")
+    lang = _root(reader).get("/Lang")
     if lang != edition.lang:
         problems.append(f"document language is {lang!r}, not {edition.lang!r}")
     return problems
@@ -88,14 +92,14 @@ def _print_rules(reader: PdfReader) -> list[str]:
         if not (media.left < trim.left and media.top > trim.top):
             problems.append(f"page {number} has no bleed around its TrimBox")
             break
-    intents = reader.trailer["/Root"].get("/OutputIntents")
+    intents = _root(reader).get("/OutputIntents")
     if not intents or _resolve(_resolve(intents)[0]).get("/S") != "/GTS_PDFX":
         problems.append("no PDF/X output intent")
     return problems
 
 
 def _screen_rules(reader: PdfReader, edition: Edition) -> list[str]:
-    root = reader.trailer["/Root"]
+    root = _root(reader)
     problems = []
     if "/StructTreeRoot" not in root:
         problems.append("the PDF is not tagged (no structure tree)")

@@ -28,9 +28,7 @@ class Reader:
         self.error(line, f"{what} must be a mapping of keys to values")
         return None
 
-    def keys(
-        self, data: Mapping, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
-    ) -> bool:
+    def keys(self, data: Mapping, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> bool:
         """Check ``data`` has every required key and no unknown one."""
         ok = True
         allowed = required + optional

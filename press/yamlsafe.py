@@ -49,9 +49,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
         if not isinstance(key, str):
             key = str(key)
         if key in result:
-            raise yaml.MarkedYAMLError(
-                problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark
-            )
+            raise yaml.MarkedYAMLError(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_line
     return result

@@ -1,0 +1,84 @@
+"""Rendering a tiny bilingual project to PDF: what a reader and a printer see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from press.content import load_guide
+from press.editions import load_editions
+from press.errors import RenderError
+from press.publish import build_one, render, write_atomic
+from tests.pdfinspect import bookmarks, fonts, page_texts, reader
+
+
+@pytest.fixture
+def bilingual(project) -> Path:
+    return project("bilingual")
+
+
+@pytest.mark.parametrize(("name", "lang", "title", "words"), [
+    ("guide-es", "es", "Guía de prueba", ["Índice", "Ficha técnica", "Contexto de implementación", "Desafíos",
+                                          "Lecciones aprendidas", "Recomendaciones para la replicación",
+                                          "Colombia y Perú", "16.400", "25 %", "Figura 1"]),
+    ("guide-en", "en", "Test guide", ["Contents", "Fact sheet", "Context of implementation", "Challenges",
+                                      "Lessons learned", "Recommendations for replication", "Colombia and Peru",
+                                      "16,400", "25%", "Figure 1"]),
+])  # fmt: skip
+def test_edition_pdf_has_its_language_title_text_and_bookmarks(bilingual, assert_no_logs, name, lang, title, words):
+    guide = load_guide(bilingual)
+    data, pages, warnings = render(guide, load_editions(guide)[name])
+    pdf = reader(data)
+    assert warnings == []
+    assert pages == len(pdf.pages)
+    assert pdf.trailer["/Root"]["/Lang"] == lang
+    assert pdf.metadata.title == title
+    text = "\n".join(page_texts(pdf)).casefold()  # some labels are set in capitals by CSS
+    for word in words:
+        assert word.casefold() in text, word
+    marks = [(level, mark) for level, mark, _ in bookmarks(pdf)]
+    intro = "Introducción" if lang == "es" else "Introduction"
+    practices = "Buenas prácticas" if lang == "es" else "Good practices"
+    assert marks[0] == (1, intro) and marks[1][1] == practices
+    used = fonts(pdf)
+    assert used and all(used.values()), used  # every font embedded
+    assert {name.split("+")[1].split("-")[0] for name in used} == {"Charis", "Inter"}
+
+
+def test_contents_numbers_are_the_real_pages(bilingual):
+    guide = load_guide(bilingual)
+    data, _, _ = render(guide, load_editions(guide)["guide-en"])
+    pdf = reader(data)
+    texts = page_texts(pdf)
+    toc = next(t for t in texts if t.lstrip().startswith("Contents"))
+    marks = bookmarks(pdf)
+    assert len(marks) == 4
+    for _, title, page in marks:
+        line = next(line for line in toc.splitlines() if title.casefold() in line.casefold())
+        assert line.rstrip().endswith(f" {page}"), (title, line, page)
+        assert title.casefold() in texts[page - 1].casefold()
+
+
+def test_failed_build_leaves_the_previous_pdf_in_place(bilingual):
+    out = bilingual / "output"
+    result = build_one(bilingual, "guide-en", out, strict=True)
+    good = result.output.read_bytes()
+    (bilingual / "styles" / "components.css").write_text(".x { colr: red; }")  # a CSS error
+    with pytest.raises(RenderError, match="WeasyPrint: Ignored `colr: red`"):
+        build_one(bilingual, "guide-en", out, strict=True)
+    assert result.output.read_bytes() == good
+    assert [p.name for p in out.iterdir()] == ["guide-en.pdf"]  # no temporary file left
+
+
+def test_atomic_write_replaces_whole_file(tmp_path):
+    target = tmp_path / "a.pdf"
+    write_atomic(target, b"one")
+    write_atomic(target, b"two")
+    assert target.read_bytes() == b"two" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_same_inputs_give_the_same_bytes(bilingual):
+    guide = load_guide(bilingual)
+    edition = load_editions(guide)["guide-es"]
+    assert render(guide, edition)[0] == render(guide, edition)[0]
