@@ -37,8 +37,8 @@ def modules(isbn: str) -> str:
     return "101" + left + "01010" + right + "101"
 
 
-def svg(isbn: str, module_mm: float = 0.33, height_mm: float = 22.0) -> str:
-    """EAN-13 barcode with its digits below, in millimetres, for the cover."""
+def svg(isbn: str, ink: str = "#000", paper: str = "#fff", module_mm: float = 0.33, height_mm: float = 22.0) -> str:
+    """EAN-13 barcode with its digits below, in millimetres, for the cover (colours as CSS values)."""
     number = digits(isbn)
     bars = modules(isbn)
     quiet = 11
@@ -57,14 +57,15 @@ def svg(isbn: str, module_mm: float = 0.33, height_mm: float = 22.0) -> str:
     return (
         f'<svg class="barcode" xmlns="http://www.w3.org/2000/svg" viewBox="0 -4 {width:.2f} {height_mm + 4:.2f}" '
         f'width="{width:.2f}mm" height="{height_mm + 4:.2f}mm" role="img" aria-label="{label}">'
-        f'<rect x="0" y="-4" width="{width:.2f}" height="{height_mm + 4:.2f}" fill="#fff"/>'
+        f'<rect x="0" y="-4" width="{width:.2f}" height="{height_mm + 4:.2f}" fill="{paper}"/>'
+        f'<g fill="{ink}">'
         f'<text x="{width / 2:.2f}" y="-1" font-size="2.6" text-anchor="middle" font-family="Inter">{label}</text>'
-        f'<g fill="#000">{"".join(rects)}</g>'
+        f"{''.join(rects)}"
         f'<text x="{quiet * module_mm - 1:.2f}" y="{text_y:.2f}" font-size="2.8" font-family="Inter" '
         f'dominant-baseline="hanging">{number[0]}</text>'
         f'<text x="{(quiet + 24) * module_mm:.2f}" y="{text_y:.2f}" font-size="2.8" font-family="Inter" '
         f'text-anchor="middle" dominant-baseline="hanging" letter-spacing="0.6">{number[1:7]}</text>'
         f'<text x="{(quiet + 71) * module_mm:.2f}" y="{text_y:.2f}" font-size="2.8" font-family="Inter" '
         f'text-anchor="middle" dominant-baseline="hanging" letter-spacing="0.6">{number[7:]}</text>'
-        "</svg>"
+        "</g></svg>"
     )

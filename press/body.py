@@ -40,6 +40,7 @@ class RenderContext:
     number: Callable[[float, str], str]  # (value, format) → localized text
     image_url: Callable[[str], str]
     content_dir: Any
+    colours: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -119,9 +120,10 @@ class _Renderer:
     def _note_call(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         note = self.notes[token.meta["id"]]
-        if token.meta.get("subId", 0) > 0:  # a note cited again: its number, linked
-            target = note.call if self.ctx.notes == "footnotes" else note.anchor
-            return f'<a class="noteref noteref-again" href="#{target}">{note.number}</a>'
+        if token.meta.get("subId", 0) > 0:  # a note cited again: its number (linked to an endnote)
+            if self.ctx.notes == "footnotes":  # the footnote sits at the foot of an earlier page
+                return f'<span class="noteref noteref-again">{note.number}</span>'
+            return f'<a class="noteref noteref-again" href="#{note.anchor}">{note.number}</a>'
         if self.ctx.notes == "footnotes":
             return f'<span class="footnote" id="{note.call}">{note.html}</span>'
         return f'<a class="noteref" id="{note.call}" href="#{note.anchor}">{note.number}</a>'
@@ -158,7 +160,7 @@ class _Renderer:
             return f"<pre><code>{escape(token.content)}</code></pre>\n"
         spec = chart_spec(token.content)
         data = charts.load(self.ctx.content_dir / "data" / f"{spec['data']}.yaml")
-        svg = charts.svg(data, self.ctx.lang, self.ctx.number)
+        svg = charts.svg(data, self.ctx.lang, self.ctx.number, self.ctx.colours)
         source = escape(data.source.get(self.ctx.lang, ""))
         caption = self._caption(spec["id"], spec["caption"])
         return (

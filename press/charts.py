@@ -73,18 +73,17 @@ def load(path: Path) -> ChartData:
     return chart
 
 
-STYLE = (
-    "<style>text{font-family:Inter;font-size:9px;fill:#1f2430}"
-    ".chart-axis{font-weight:600;fill:#5a6272;font-size:8px}"
-    ".chart-value{font-weight:700;fill:#123c63}"
-    ".chart-bar{fill:#1f8383}.chart-baseline{stroke:#c9ccd3;stroke-width:1}</style>"
-)
-
-
-def svg(chart: ChartData, lang: str, number: Callable[[float, str], str]) -> str:
+def svg(chart: ChartData, lang: str, number: Callable[[float, str], str], colours: dict[str, str]) -> str:
+    """The chart as inline SVG, in the edition's palette (RGB or CMYK tokens)."""
     drawing = _columns(chart, lang, number) if chart.type == "column" else _bars(chart, lang, number)
+    style = (
+        f"<style>text{{font-family:Inter;font-size:9px;fill:{colours['ink']}}}"
+        f".chart-axis{{font-weight:600;fill:{colours['muted']};font-size:8px}}"
+        f".chart-value{{font-weight:700;fill:{colours['primary']}}}"
+        f".chart-bar{{fill:{colours['secondary']}}}.chart-baseline{{stroke:{colours['rule']};stroke-width:1}}</style>"
+    )
     head, _, tail = drawing.partition(">")
-    return f"{head}>{STYLE}{tail}"
+    return f"{head}>{style}{tail}"
 
 
 def _bars(chart: ChartData, lang: str, number: Callable[[float, str], str]) -> str:

@@ -59,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug or a broken environment, not bad content
+        if args.debug:
+            raise
+        print(
+            f"error: unexpected {type(error).__name__}: {error} (run with --debug for the traceback)", file=sys.stderr
+        )
+        return 2
 
 
 def _run(args: argparse.Namespace, root: Path) -> int:

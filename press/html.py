@@ -8,7 +8,9 @@ edition's gettext catalog; chapter bodies arrive as HTML already rendered
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from . import body, i18n
 from .content import all_sources
 from .errors import Problem, RenderError
 from .model import Chapter, Edition, FactSheet, Guide
+from .palette import palette
 
 
 @dataclass
@@ -76,22 +79,42 @@ def chapters_of(guide: Guide, edition: Edition) -> list[tuple[str, Chapter]]:
     return [(name, chapter) for name, chapter in chapters if chapter.type != "notes" or edition.notes == "book"]
 
 
+def common_context(guide: Guide, edition: Edition) -> dict[str, Any]:
+    """What every template of an edition may use: the book, not its chapters."""
+    lang = edition.lang
+    colours = palette(guide.root, edition)
+    return {
+        "guide": guide,
+        "edition": edition,
+        "lang": lang,
+        "fmt": i18n.Formatter(lang),
+        "title": guide.title[lang],
+        "subtitle": edition.subtitle or guide.subtitle[lang],
+        "colours": colours,
+        "icons": {
+            area.icon: icon(guide.root, area.icon, colours["secondary"]) for area in guide.thematic_areas.values()
+        },
+        "modified": _modified(guide),
+    }
+
+
 def build_html(guide: Guide, edition: Edition, image_url: Any = None) -> str:
     """The whole edition as one HTML document (a pure function of its inputs)."""
     root = guide.root
     lang = edition.lang
     env = environment(root, lang)
     gettext = i18n.translations(root, lang).gettext
-    fmt = i18n.Formatter(lang)
+    page = common_context(guide, edition)
     selected = chapters_of(guide, edition)
     context = body.RenderContext(
         lang=lang,
         notes=edition.notes,
         figures=body.number_figures([chapter for _, chapter in selected]),
         words=lambda key: gettext(i18n.BODY_WORDS[key]),
-        number=fmt.number,
+        number=page["fmt"].number,
         image_url=image_url or (lambda src: f"content/{src}"),
         content_dir=root / "content",
+        colours=page["colours"],
     )
     views: list[ChapterView] = []
     practice_number = 0
@@ -103,24 +126,44 @@ def build_html(guide: Guide, edition: Edition, image_url: Any = None) -> str:
         rendered = body.render(chapter, context)
         views.append(ChapterView(chapter, section, number, Markup(rendered.html), rendered.notes))
     _check_xrefs(views, context.figures)
-    page = {
-        "guide": guide,
-        "edition": edition,
-        "lang": lang,
-        "fmt": fmt,
-        "chapters": views,
-        "sources": all_sources([view.chapter for view in views]),
-        "title": guide.title[lang],
-        "subtitle": edition.subtitle or guide.subtitle[lang],
-    }
+    page["chapters"] = views
+    page["sources"] = all_sources([view.chapter for view in views])
+    return render_template(env, "book.html", page)
+
+
+def render_template(env: jinja2.Environment, name: str, page: dict[str, Any]) -> str:
     try:
-        return env.get_template("book.html").render(page)
+        return env.get_template(name).render(page)
     except jinja2.TemplateSyntaxError as error:
-        raise RenderError(
-            [Problem(Path(error.filename or "templates"), error.lineno, error.message or "syntax error")]
-        ) from None
+        where = Path(error.filename or "templates")
+        raise RenderError([Problem(where, error.lineno, error.message or "syntax error")]) from None
     except (jinja2.UndefinedError, jinja2.TemplateRuntimeError) as error:
-        raise RenderError([Problem(root / "templates", None, f"template error: {error}")]) from None
+        raise RenderError([Problem(env_root(env) / name, None, f"template error: {error}")]) from None
+
+
+def env_root(env: jinja2.Environment) -> Path:
+    loader = env.loader
+    return Path(loader.searchpath[0]) if isinstance(loader, jinja2.FileSystemLoader) else Path("templates")
+
+
+ICON_COLOUR = "#1f8383"  # the one colour the icon files are drawn in
+
+
+def icon(root: Path, name: str, colour: str) -> Markup:
+    """A thematic-area icon from styles/icons, inline, in the edition's colour."""
+    path = root / "styles" / "icons" / f"{name}.svg"
+    if not path.is_file():
+        raise RenderError([Problem(path, None, f"icon {name!r} not found", "add styles/icons/NAME.svg")])
+    svg = path.read_text(encoding="utf-8").replace(ICON_COLOUR, colour)
+    return Markup(svg.replace("<svg ", '<svg class="area-icon" aria-hidden="true" ', 1))
+
+
+def _modified(guide: Guide) -> str:
+    """The document's modification date: SOURCE_DATE_EPOCH when set, else the publication date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return guide.published.isoformat()
 
 
 def _check_xrefs(views: list[ChapterView], figures: dict[str, int]) -> None:

@@ -28,6 +28,7 @@ from .model import Edition
 LAYERS = ("fonts.css", "tokens.css", "page.css", "typography.css", "components.css")
 PAPERS = {"letter": "letter", "a4": "A4", "a5": "A5", "legal": "legal", "6x9": "6in 9in"}
 BLEED_MM = 3
+PRINT_PROFILE = "icc/CoatedFOGRA39-argyll.icc"  # CMYK output intent of the print profile, in styles/
 # Notices about the machine, not the content: fontTools subsets fonts when the
 # HarfBuzz subset library is missing, with the same result in the PDF.
 ENVIRONMENT_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
@@ -92,9 +93,9 @@ def edition_css(edition: Edition) -> str:
     size = PAPERS[edition.paper]
     rules = [f"@page {{ size: {size}; }}"]
     if edition.profile == "print":
-        rules.append(f"@page {{ bleed: {BLEED_MM}mm; marks: crop; }}")
+        rules.append(f"@page {{ bleed: {BLEED_MM}mm; }}")  # crop marks: press/marks.py
         rules.append(f"@page cover, divider {{ bleed: {BLEED_MM}mm; }}")
-        rules.append("@color-profile device-cmyk { src: url(icc/CoatedFOGRA39-argyll.icc); }")
+        rules.append(f"@color-profile device-cmyk {{ src: url({PRINT_PROFILE}); components: c m y k; }}")
     if edition.accent:
         rules.append(f":root {{ --accent: {edition.accent}; }}")
     return "\n".join(rules)
@@ -106,19 +107,20 @@ class Rendered:
     warnings: list[str]
 
 
-def render_document(html: str, root: Path, edition: Edition, strict: bool) -> Rendered:
+def render_document(html: str, root: Path, edition: Edition, strict: bool, extra_css: str = "") -> Rendered:
     """Lay out the edition's pages (before writing), with the sandbox on."""
     styles = root / "styles"
     fetcher = ProjectFetcher(root)
     fonts = FontConfiguration()
+    profiles: dict[str, object] = {}  # filled by @color-profile rules, read by the renderer
     with weasyprint_messages() as messages:  # stylesheets report their errors while parsed
         try:
             names = [*LAYERS, f"{edition.profile}.css"]
-            sheets = [CSS(filename=str(styles / name), url_fetcher=fetcher, font_config=fonts) for name in names]
-            sheets.append(CSS(string=edition_css(edition), base_url=str(styles) + "/", url_fetcher=fetcher,
-                              font_config=fonts))  # fmt: skip
+            common = {"url_fetcher": fetcher, "font_config": fonts, "color_profiles": profiles}
+            sheets = [CSS(filename=str(styles / name), **common) for name in names]
+            sheets.append(CSS(string=edition_css(edition) + extra_css, base_url=str(styles) + "/", **common))
             document = HTML(string=html, base_url=str(root) + "/", url_fetcher=fetcher).render(
-                stylesheets=sheets, font_config=fonts, **_variant_options(edition)
+                stylesheets=sheets, font_config=fonts, color_profiles=profiles, **_variant_options(edition)
             )
         except RefusedURL as refused:
             raise RenderError([Problem(None, None, f"edition {edition.name!r}: refused to load "

@@ -6,6 +6,8 @@ not the HTML we meant to produce. A failure names the edition and the rule.
 
 from __future__ import annotations
 
+import logging
+import re
 from io import BytesIO
 from typing import Any
 
@@ -15,19 +17,22 @@ from pypdf.generic import IndirectObject
 from .errors import PreflightError, Problem
 from .model import Edition
 
+logging.getLogger("pypdf").setLevel(logging.ERROR)  # its notes on WeasyPrint's xref size are noise
 FONT_FAMILIES = ("CharisSIL", "Inter")
+RGB_OPERATOR = re.compile(rb"(?<![A-Za-z/])(rg|RG)(?![A-Za-z])")
 
 
-def check(pdf: bytes, edition: Edition) -> list[str]:
+def check(pdf: bytes, edition: Edition, cover: bool = False) -> list[str]:
     """Problems with ``pdf`` for ``edition``; raise PreflightError if any."""
     reader = PdfReader(BytesIO(pdf))
     problems = _fonts(reader) + _metadata(reader, edition)
     if edition.profile == "print":
-        problems += _print_rules(reader)
+        problems += _print_rules(reader, pages_multiple=1 if cover else 4)
     else:
         problems += _screen_rules(reader, edition)
     if problems:
-        raise PreflightError([Problem(None, None, f"edition {edition.name!r}: preflight: {p}") for p in problems])
+        what = f"edition {edition.name!r}" + (" (cover)" if cover else "")
+        raise PreflightError([Problem(None, None, f"{what}: preflight: {p}") for p in problems])
     return problems
 
 
@@ -79,11 +84,11 @@ def _metadata(reader: PdfReader, edition: Edition) -> list[str]:
     return problems
 
 
-def _print_rules(reader: PdfReader) -> list[str]:
+def _print_rules(reader: PdfReader, pages_multiple: int) -> list[str]:
     problems = []
     count = len(reader.pages)
-    if count % 4:
-        problems.append(f"page count {count} is not a multiple of 4")
+    if count % pages_multiple:
+        problems.append(f"page count {count} is not a multiple of {pages_multiple}")
     for number, page in enumerate(reader.pages, 1):
         if "/TrimBox" not in page or "/BleedBox" not in page:
             problems.append(f"page {number} has no TrimBox or BleedBox")
@@ -92,10 +97,25 @@ def _print_rules(reader: PdfReader) -> list[str]:
         if not (media.left < trim.left and media.top > trim.top):
             problems.append(f"page {number} has no bleed around its TrimBox")
             break
+    rgb_pages = [number for number, page in enumerate(reader.pages, 1) if _uses_rgb(page)]
+    if rgb_pages:
+        listed = ", ".join(str(n) for n in rgb_pages[:10])
+        problems.append(f"RGB colour on page(s) {listed}: print colours must be CMYK (styles/print.css tokens)")
     intents = _root(reader).get("/OutputIntents")
     if not intents or _resolve(_resolve(intents)[0]).get("/S") != "/GTS_PDFX":
         problems.append("no PDF/X output intent")
     return problems
+
+
+def _uses_rgb(page: Any) -> bool:
+    """Whether the page's content, or a form it draws, sets an RGB colour."""
+    streams = [page.get_contents()]
+    resources = _resolve(page.get("/Resources")) or {}
+    for xobject in (_resolve(resources.get("/XObject")) or {}).values():
+        form = _resolve(xobject)
+        if form.get("/Subtype") == "/Form":
+            streams.append(form)
+    return any(stream is not None and RGB_OPERATOR.search(stream.get_data()) for stream in streams)
 
 
 def _screen_rules(reader: PdfReader, edition: Edition) -> list[str]:

@@ -17,8 +17,10 @@ from pathlib import Path
 
 from . import pdf, preflight
 from .content import load_guide
+from .cover import render_cover
 from .editions import load_editions
 from .html import build_html
+from .marks import add_crop_marks
 from .model import Edition, Guide
 
 
@@ -39,6 +41,8 @@ def render(guide: Guide, edition: Edition, strict: bool = True) -> tuple[bytes, 
     if edition.profile == "print":
         pad_to_multiple(rendered.document, 4)
     data = pdf.write_pdf(rendered, edition, strict)
+    if edition.profile == "print":
+        data = add_crop_marks(data)
     preflight.check(data, edition)
     return data, len(rendered.document.pages), rendered.warnings
 
@@ -70,13 +74,24 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def build_one(root: Path, name: str, output_dir: Path, strict: bool) -> Result:
+    """Render, check and write one edition (and its cover spread, for print)."""
     started = time.perf_counter()
     guide = load_guide(root)
     edition = load_editions(guide)[name]
     data, pages, warnings = render(guide, edition, strict)
+    files = {output_dir / edition.output: data}
+    if edition.profile == "print":
+        cover = render_cover(guide, edition, pages, strict)
+        preflight.check(cover, edition, cover=True)
+        files[output_dir / cover_name(edition)] = cover
+    for target, content in files.items():  # written only once everything passed
+        write_atomic(target, content)
     target = output_dir / edition.output
-    write_atomic(target, data)
     return Result(name, target, pages, len(data), time.perf_counter() - started, warnings)
+
+
+def cover_name(edition: Edition) -> str:
+    return f"{Path(edition.output).stem}-cover.pdf"
 
 
 def build_many(root: Path, names: list[str], output_dir: Path, strict: bool, jobs: int,

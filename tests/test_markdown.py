@@ -9,6 +9,7 @@ import pytest
 from press import body, i18n, markdown
 from press.model import Chapter
 
+COLOURS = {"ink": "#111", "muted": "#555", "primary": "#123", "secondary": "#1f8383", "rule": "#ccc"}
 WORDS = {"figure": "Figure", "figure-ref": "figure", "page-abbr": "p.", "part:context": "Context"}
 
 
@@ -24,6 +25,7 @@ def render(text: str, tmp_path: Path, notes: str = "footnotes", figures: dict[st
     context = body.RenderContext(
         lang="en", notes=notes, figures=figures or {}, words=lambda key: WORDS.get(key, key),
         number=i18n.Formatter("en").number, image_url=lambda src: src, content_dir=tmp_path / "content",
+        colours=COLOURS,
     )  # fmt: skip
     return body.render(chapter(text, tmp_path), context)
 
@@ -55,7 +57,7 @@ def test_links_must_be_web_mail_or_internal(tmp_path):
 def test_footnotes_mode_puts_the_note_at_its_call(tmp_path):
     html = render("Text.[^1] Again.[^1]\n\n[^1]: The *note*.\n", tmp_path).html
     assert '<span class="footnote" id="nr-x-1">The <em>note</em>.</span>' in html
-    assert '<a class="noteref noteref-again" href="#nr-x-1">1</a>' in html
+    assert '<span class="noteref noteref-again">1</span>' in html
 
 
 @pytest.mark.parametrize("mode", ["chapter", "book"])
@@ -113,4 +115,5 @@ def test_chart_is_inline_svg_with_localized_numbers(tmp_path):
     )
     html = render("```chart\nid: fig-d\ndata: d\ncaption: Needs\n```\n", tmp_path, figures={"fig-d": 1}).html
     assert '<figure class="figure chart" id="fig-d"><svg class="chart-svg"' in html
+    assert ".chart-bar{fill:#1f8383}" in html  # the edition's palette
     assert ">16.4</text>" in html and ">Children</text>" in html and "Source: test" in html

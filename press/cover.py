@@ -1,0 +1,60 @@
+"""The cover spread of a print edition: back, spine and front on one sheet.
+
+The spine is as thick as the book: half the page count (leaves) times the
+paper's caliper. The spread is laid out by WeasyPrint from
+``templates/cover-spread.html`` on a page as wide as both covers and the
+spine, with the same bleed and crop marks as the interior, and the ISBN as
+an EAN-13 barcode on the back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from . import barcode, pdf
+from .html import common_context, environment, render_template
+from .marks import add_crop_marks
+from .model import Edition, Guide
+
+PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0), "a5": (148.0, 210.0), "legal": (215.9, 355.6),
+            "6x9": (152.4, 228.6)}  # fmt: skip
+SPINE_TEXT_MIN_MM = 6.0  # below this, a spine carries no text
+
+
+@dataclass(frozen=True)
+class Spread:
+    width_mm: float
+    height_mm: float
+    spine_mm: float
+    panel_mm: float
+
+
+def spine_width_mm(pages: int, caliper_mm: float) -> float:
+    """Spine width of a book of ``pages`` pages (two pages a leaf), rounded to 0.1 mm."""
+    return round(pages / 2 * caliper_mm, 1)
+
+
+def spread(edition: Edition, pages: int) -> Spread:
+    width, height = PAPER_MM[edition.paper]
+    spine = spine_width_mm(pages, edition.caliper_mm)
+    return Spread(round(2 * width + spine, 1), height, spine, width)
+
+
+def render_cover(guide: Guide, edition: Edition, pages: int, strict: bool = True) -> bytes:
+    """The cover spread PDF for a print edition whose interior has ``pages`` pages."""
+    sheet = spread(edition, pages)
+    env = environment(guide.root, edition.lang)
+    page = common_context(guide, edition)
+    page.update(
+        spread=sheet,
+        spine_text=sheet.spine_mm >= SPINE_TEXT_MIN_MM,
+        barcode=Markup(barcode.svg(edition.isbn, page["colours"]["barcode"], page["colours"]["paper"]))
+        if edition.isbn
+        else None,
+    )
+    html = render_template(env, "cover-spread.html", page)
+    size = f"@page {{ size: {sheet.width_mm}mm {sheet.height_mm}mm; }}"
+    rendered = pdf.render_document(html, guide.root, edition, strict, extra_css=size)
+    return add_crop_marks(pdf.write_pdf(rendered, edition, strict))
