@@ -110,8 +110,14 @@ def _build(root: Path, names: list[str], args: argparse.Namespace) -> int:
     jobs = max(1, min(args.jobs, len(names)))
     print(f"building {len(names)} edition(s) with {jobs} worker(s)…", flush=True)
 
+    finished = 0
+
     def done(result: Result) -> None:
-        print(f"  done {result.edition} ({result.pages} pages, {result.seconds:.1f} s)", flush=True)
+        nonlocal finished
+        finished += 1
+        bar = "#" * (20 * finished // len(names))
+        print(f"  [{bar:<20}] {finished}/{len(names)} {result.edition}: {result.pages} pages, "
+              f"{result.seconds:.1f} s", flush=True)  # fmt: skip
 
     results = build_many(root, names, output, args.strict, jobs, on_done=done)
     print()

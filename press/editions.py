@@ -118,7 +118,21 @@ def _edition(guide: Guide, read: Reader, name: str, values: dict[str, Any], entr
         if problem:
             read.error(line("isbn"), f"edition {name!r}: {problem}")
             ok = False
+    if chosen["notes"] == "book":
+        chapters = guide.chapters.get(str(lang), {})
+        if not any(chapters.get(cid) and chapters[cid].type == "notes" for cid in back):
+            message = f"edition {name!r}: notes: book needs a chapter of type 'notes' in its back matter"
+            read.error(
+                line("notes"),
+                message,
+                "add one (content/<lang>/back/notes.md) to chapters.back, or use notes: footnotes",
+            )
+            ok = False
     accent = values.get("accent")
+    if chosen["profile"] == "print" and accent and not str(accent).startswith("device-cmyk("):
+        read.error(line("accent"), f"edition {name!r}: a print accent must be a CMYK colour",
+                   'write it as "device-cmyk(C M Y K)" with values from 0 to 1')  # fmt: skip
+        ok = False
     if not ok:
         return None
     return Edition(

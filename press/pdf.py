@@ -95,7 +95,9 @@ def edition_css(edition: Edition) -> str:
     if edition.profile == "print":
         rules.append(f"@page {{ bleed: {BLEED_MM}mm; }}")  # crop marks: press/marks.py
         rules.append(f"@page cover, divider {{ bleed: {BLEED_MM}mm; }}")
-        rules.append(f"@color-profile device-cmyk {{ src: url({PRINT_PROFILE}); components: c m y k; }}")
+        rules.append(
+            f"@color-profile device-cmyk {{ src: url({PRINT_PROFILE}); components: cyan, magenta, yellow, black; }}"
+        )
     if edition.accent:
         rules.append(f":root {{ --accent: {edition.accent}; }}")
     return "\n".join(rules)

@@ -15,10 +15,11 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import pdf, preflight
+from . import images, pdf, preflight
 from .content import load_guide
 from .cover import render_cover
 from .editions import load_editions
+from .errors import PreflightError, Problem
 from .html import build_html
 from .marks import add_crop_marks
 from .model import Edition, Guide
@@ -36,9 +37,16 @@ class Result:
 
 def render(guide: Guide, edition: Edition, strict: bool = True) -> tuple[bytes, int, list[str]]:
     """The edition's PDF bytes, its page count and WeasyPrint's warnings."""
-    html = build_html(guide, edition)
+    html = build_html(guide, edition, lambda src: images.prepare(guide.root, src, edition.profile).url)
     rendered = pdf.render_document(html, guide.root, edition, strict)
     if edition.profile == "print":
+        low = images.low_resolution(rendered.document)
+        if low:
+            raise PreflightError([
+                Problem(guide.root / src, None, f"edition {edition.name!r}: preflight: image printed at {dpi} dpi, "
+                        f"below {images.PRINT_MIN_DPI}", "use a larger image, or print it smaller")
+                for src, dpi in low
+            ])  # fmt: skip
         pad_to_multiple(rendered.document, 4)
     data = pdf.write_pdf(rendered, edition, strict)
     if edition.profile == "print":
