@@ -159,7 +159,7 @@ class _Renderer:
         if token.info.strip() != "chart":
             return f"<pre><code>{escape(token.content)}</code></pre>\n"
         spec = chart_spec(token.content)
-        data = charts.load(self.ctx.content_dir / "data" / f"{spec['data']}.yaml")
+        data = charts.load(self.ctx.content_dir / "data" / f"{spec['data']}.yaml", (self.ctx.lang,))
         svg = charts.svg(data, self.ctx.lang, self.ctx.number, self.ctx.colours)
         source = escape(data.source.get(self.ctx.lang, ""))
         caption = self._caption(spec["id"], spec["caption"])

@@ -30,16 +30,24 @@ def config(root: Path) -> dict[str, Any]:
 
 
 def extract(root: Path) -> Catalog:
-    """Every template word of the project, as a catalog template (.pot)."""
+    """Every template word of the project, as a catalog template (.pot).
+
+    Patterns under ``press/`` are read from the installed package, the rest
+    (templates) from the project folder, so a project without its own copy
+    of the code still gets the words the code uses.
+    """
     settings = config(root)
-    method_map = [(entry["pattern"], entry["method"]) for entry in settings["mapping"]]
-    options_map = {entry["pattern"]: entry.get("options", {}) for entry in settings["mapping"]}
     keywords = {**DEFAULT_KEYWORDS, **{key: None for key in settings.get("keywords", [])}}
     catalog = Catalog(project="the guide press", creation_date=FIXED_DATE, charset="utf-8")
-    for filename, lineno, message, comments, context in extract_from_dir(
-        str(root), method_map, options_map, keywords=keywords, comment_tags=("Translators:",)
-    ):
-        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    package = Path(__file__).resolve().parent
+    for entry in settings["mapping"]:
+        pattern = str(entry["pattern"])
+        base, prefix = (package, "press/") if pattern.startswith("press/") else (root, "")
+        method_map = [(pattern.removeprefix(prefix), entry["method"])]
+        options_map = {pattern.removeprefix(prefix): entry.get("options", {})}
+        found = extract_from_dir(str(base), method_map, options_map, keywords=keywords, comment_tags=("Translators:",))
+        for filename, lineno, message, comments, context in found:
+            catalog.add(message, None, [(prefix + filename, lineno)], auto_comments=comments, context=context)
     return catalog
 
 

@@ -37,12 +37,12 @@ class ChartData:
 
 
 @cache
-def load(path: Path) -> ChartData:
+def load(path: Path, langs: tuple[str, ...]) -> ChartData:
+    """Read and check a chart's data file; every label must exist in each of ``langs``."""
     problems = Collector()
     read = Reader(problems, path)
     data = read.mapping(load_yaml_file(path), 1, "chart data") or Mapping()
     read.keys(data, "chart data", ("type", "format", "value_label", "source", "items"))
-    langs = tuple(data["value_label"]) if isinstance(data.get("value_label"), Mapping) else ()
     kind = data.get("type")
     if kind not in CHART_TYPES:
         read.error(data.line_of("type"), f"chart type must be one of {', '.join(CHART_TYPES)}")

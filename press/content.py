@@ -12,7 +12,7 @@ from pathlib import Path
 
 from babel import Locale
 
-from . import markdown
+from . import charts, markdown
 from .errors import Collector, ContentError, Problem
 from .model import (
     CHAPTER_TYPES,
@@ -82,8 +82,44 @@ def load_guide(root: Path) -> Guide:
     for lang in langs:
         guide.chapters[lang] = _load_language(guide, content / lang, lang, problems)
     _check_order(guide, data, read)
+    for lang in langs:
+        _check_figures(guide.chapters[lang], problems)
+    _check_chart_data(guide, problems)
     problems.raise_if_any()
     return guide
+
+
+def _check_chart_data(guide: Guide, problems: Collector) -> None:
+    """Every chart's data file is valid and labelled in every language of the guide."""
+    names: set[str] = set()
+    for chapters in guide.chapters.values():
+        for chapter in chapters.values():
+            for token in markdown.parse(chapter):
+                if token.type == "fence" and token.info.strip() == "chart":
+                    names.add(str(markdown.chart_spec(token.content).get("data", "")))
+    names.discard("")
+    for name in sorted(names):
+        path = guide.root / "content" / "data" / f"{name}.yaml"
+        if path.is_file():
+            try:
+                charts.load(path, guide.languages)
+            except ContentError as error:
+                problems.problems.extend(error.problems)
+
+
+def _check_figures(chapters: dict[str, Chapter], problems: Collector) -> None:
+    """Every figure is referenced in the text, and every reference finds its figure."""
+    outlines = {chapter.id: markdown.outline(chapter) for chapter in chapters.values()}
+    figures = {figure: cid for cid, found in outlines.items() for figure in found.figures}
+    cited = {target for found in outlines.values() for target in found.xrefs}
+    for figure, cid in figures.items():
+        if figure not in cited:
+            problems.add(chapters[cid].path, None, f"figure '#{figure}' is never referenced",
+                         f"refer to it in the text with [](#{figure})")  # fmt: skip
+    for cid, found in outlines.items():
+        for target in found.xrefs:
+            if target not in figures:
+                problems.add(chapters[cid].path, None, f"cross-reference '#{target}' points at no figure")
 
 
 def _date(read: Reader, data: Mapping, key: str) -> date:
@@ -206,6 +242,7 @@ def load_chapter(guide: Guide, path: Path, lang: str, problems: Collector) -> Ch
         sources=sources,
         factsheet=factsheet,
         translation_of=read.text(meta, "translation_of", "front matter", required=False),
+        translation_line=meta.line_of("translation_of") if "translation_of" in meta else None,
     )
     for problem in markdown.inspect(chapter):
         problems.problems.append(problem)
@@ -284,11 +321,24 @@ def _population(read: Reader, meta: Mapping, sources: tuple[Source, ...]) -> Pop
     return Population(value or 0, read.text(data, "description", "population") or "", source)
 
 
-def _check_order(guide: Guide, data: Mapping, read: Reader) -> None:
+def _order_lines(data: Mapping) -> dict[str, int]:
+    """The line of each chapter id in guide.yaml's chapters lists."""
     order = data.get("chapters")
-    line = order.line if isinstance(order, Mapping) else data.line_of("chapters")
+    lines: dict[str, int] = {}
+    if isinstance(order, Mapping):
+        for section in ("front", "practices", "back"):
+            items = order.get(section)
+            if isinstance(items, Sequence):
+                for index, item in enumerate(items):
+                    lines.setdefault(str(item), items.line_of(index))
+    return lines
+
+
+def _check_order(guide: Guide, data: Mapping, read: Reader) -> None:
+    lines = _order_lines(data)
     seen: set[str] = set()
     for chapter_id in guide.order:
+        line = lines.get(chapter_id, data.line_of("chapters"))
         if chapter_id in seen:
             read.error(line, f"chapter {chapter_id!r} is listed twice in chapters")
         seen.add(chapter_id)

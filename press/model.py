@@ -65,6 +65,7 @@ class Chapter:
     sources: tuple[Source, ...] = ()
     factsheet: FactSheet | None = None
     translation_of: str | None = None
+    translation_line: int | None = None  # line of translation_of in the file, for messages
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def structure_problems(guide: Guide) -> list[Problem]:
 
 def _compare(source: Chapter, target: Chapter) -> list[Problem]:
     a, b = outline(source), outline(target)
-    where = f"differs from {source.path.name} ({source.lang})"
+    where = f"differ from {source.path.name} ({source.lang})"
     checks = [
         ("section headings", _levels(a.sections), _levels(b.sections)),
         ("parts", ", ".join(a.parts), ", ".join(b.parts)),
@@ -77,10 +77,10 @@ def _compare(source: Chapter, target: Chapter) -> list[Problem]:
     if source.factsheet and target.factsheet:
         for key in ("countries", "organisations", "period", "thematic_areas"):
             if getattr(source.factsheet, key) != getattr(target.factsheet, key):
-                problems.append(Problem(target.path, None, f"fact sheet {key!r} {where}"))
+                problems.append(Problem(target.path, None, f"fact sheet {key!r} values {where}"))
         pop_a, pop_b = source.factsheet.population, target.factsheet.population
         if (pop_a and pop_a.value) != (pop_b and pop_b.value):
-            problems.append(Problem(target.path, None, f"fact sheet population {where}"))
+            problems.append(Problem(target.path, None, f"fact sheet population values {where}"))
     return problems
 
 
@@ -93,8 +93,9 @@ def _staleness(root: Path, source: Chapter, target: Chapter) -> list[Problem]:
     current = source_hash(source.path)
     recorded = target.translation_of
     hint = f"update the translation, then: python build.py translation mark-current {target.id} --lang {target.lang}"
+    line = target.translation_line or 2
     if recorded is None:
-        return [Problem(target.path, 2, "translation does not record which source version it translates", hint)]
+        return [Problem(target.path, line, "translation does not record which source version it translates", hint)]
     if recorded == current:
         return []
     previous = _git_blob(root, recorded)
@@ -107,7 +108,7 @@ def _staleness(root: Path, source: Chapter, target: Chapter) -> list[Problem]:
         )
         lines = [line for line in diff if not line.startswith(("---", "+++"))]
         change = "source changed:\n" + "\n".join("    " + line for line in lines[:40])
-    return [Problem(target.path, 2, f"stale translation of {source.path.name}; {change}", hint)]
+    return [Problem(target.path, line, f"stale translation of {source.path.name} ({hint}); {change}")]
 
 
 def _git_blob(root: Path, blob: str) -> str | None:
