@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import body, i18n
 from .content import all_sources
@@ -65,7 +65,16 @@ def environment(root: Path, lang: str) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(i18n.translations(root, lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["breakable_url"] = breakable_url
     return env
+
+
+def breakable_url(url: str) -> Markup:
+    """A URL for display, with line-break opportunities after / ? & = (the link keeps the URL)."""
+    escaped = str(escape(url))
+    for mark in ("/", "?", "&amp;", "="):
+        escaped = escaped.replace(mark, mark + "<wbr>")
+    return Markup(escaped.replace("/<wbr>/<wbr>", "//<wbr>"))
 
 
 def chapters_of(guide: Guide, edition: Edition) -> list[tuple[str, Chapter]]:

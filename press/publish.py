@@ -14,6 +14,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import images, pdf, preflight
 from .content import load_guide
@@ -37,6 +38,19 @@ class Result:
 
 def render(guide: Guide, edition: Edition, strict: bool = True) -> tuple[bytes, int, list[str]]:
     """The edition's PDF bytes, its page count and WeasyPrint's warnings."""
+    built = render_built(guide, edition, strict)
+    return built.data, len(built.document.pages), built.warnings
+
+
+@dataclass
+class Built:
+    data: bytes
+    document: Any  # weasyprint.Document: the laid-out pages, for checks on layout
+    warnings: list[str]
+
+
+def render_built(guide: Guide, edition: Edition, strict: bool = True) -> Built:
+    """Render, pad and preflight an edition; keep its laid-out document too."""
     html = build_html(guide, edition, lambda src: images.prepare(guide.root, src, edition.profile).url)
     rendered = pdf.render_document(html, guide.root, edition, strict)
     if edition.profile == "print":
@@ -52,7 +66,7 @@ def render(guide: Guide, edition: Edition, strict: bool = True) -> tuple[bytes, 
     if edition.profile == "print":
         data = add_crop_marks(data)
     preflight.check(data, edition)
-    return data, len(rendered.document.pages), rendered.warnings
+    return Built(data, rendered.document, rendered.warnings)
 
 
 def pad_to_multiple(document: object, multiple: int) -> int:

@@ -59,3 +59,7 @@ def assert_no_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
         yield
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
     assert messages == []
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", help="rewrite tests/visual/golden/*.png from this run")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from pypdf import PdfReader
 
@@ -53,3 +54,19 @@ def toc_numbers(pdf: PdfReader, toc_title: str) -> dict[str, int]:
         else:
             pending = (pending + " " + line.strip()).strip()
     return entries
+
+
+HEADINGS = ("h2", "h3", "h4")
+FLOW = ("p", "li", "h2", "h3", "h4", "figure", "table", "blockquote", "aside", "dl", "pre")
+
+
+def headings_at_foot(document: Any) -> list[tuple[int, str]]:
+    """(page, heading text) for every page whose last block of text is a heading."""
+    found = []
+    for number, page in enumerate(document.pages, 1):
+        html = page._page_box.children[0]  # the document flow; margin boxes and footnotes are siblings
+        blocks = [b for b in html.descendants() if type(b).__name__ == "BlockBox" and b.element_tag in FLOW]
+        if blocks and blocks[-1].element_tag in HEADINGS:
+            text = " ".join(child.text for child in blocks[-1].descendants() if hasattr(child, "text"))
+            found.append((number, text))
+    return found

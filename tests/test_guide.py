@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from press.content import load_guide
+from press.editions import load_editions
 from press.parity import structure_problems
-from press.publish import build_one
-from tests.pdfinspect import bookmarks, fonts, page_texts, reader
+from press.publish import Built, render_built
+from tests.pdfinspect import bookmarks, fonts, headings_at_foot, page_texts, reader
 
 REPO = Path(__file__).resolve().parent.parent
 # Markers in capitals only: "todo" is a Spanish word.
@@ -18,9 +19,20 @@ PLACEHOLDERS = re.compile(r"(?i:\blorem\b|\bipsum\b)|\b(TODO|TBD|XXX|FIXME)\b|\[
 
 
 @pytest.fixture(scope="module")
-def guide_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def guide_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    guide = load_guide(REPO)
+    editions = load_editions(guide)
+    return {lang: render_built(guide, editions[f"guide-{lang}"], strict=True) for lang in ("es", "en")}
+
+
+@pytest.fixture(scope="module")
+def guide_pdfs(guide_builds: dict[str, Built], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("output")
-    return {lang: build_one(REPO, f"guide-{lang}", out, strict=True).output for lang in ("es", "en")}
+    paths = {}
+    for lang, built in guide_builds.items():
+        paths[lang] = out / f"guide-{lang}.pdf"
+        paths[lang].write_bytes(built.data)
+    return paths
 
 
 def test_every_chapter_exists_in_both_languages_with_the_same_structure():
@@ -73,3 +85,18 @@ def test_contents_page_numbers_match_the_real_pages(guide_pdfs, lang):
         assert number == str(page), (title, number, page)
         opener = " ".join(texts[page - 1].split()).casefold()
         assert words[:30] in opener, (title, page)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_no_heading_is_the_last_line_of_a_page(guide_builds, lang):
+    assert headings_at_foot(guide_builds[lang].document) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_figure_is_numbered_and_referenced_with_its_page(guide_pdfs, lang):
+    texts = " ".join(page_texts(reader(guide_pdfs[lang]))).replace("\u00a0", " ")
+    figure = {"es": "figura", "en": "figure"}[lang]
+    assert re.search(rf"{figure.capitalize()} 1\.", texts)  # the caption
+    assert re.search(rf"{figure} 1 \(p\. \d+\)", texts)  # the reference, with the figure's page
