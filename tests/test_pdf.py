@@ -82,3 +82,38 @@ def test_same_inputs_give_the_same_bytes(bilingual):
     guide = load_guide(bilingual)
     edition = load_editions(guide)["guide-es"]
     assert render(guide, edition)[0] == render(guide, edition)[0]
+
+
+def test_fetcher_serves_only_regular_files_inside_the_project(tmp_path):
+    from press.pdf import ProjectFetcher, RefusedURL
+
+    root = tmp_path / "project"
+    (root / "styles").mkdir(parents=True)
+    (root / "styles" / "a.css").write_text("p {}")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret")
+    (root / "styles" / "link.css").symlink_to(outside)
+    fetcher = ProjectFetcher(root)
+    assert fetcher.fetch((root / "styles" / "a.css").as_uri()).read() == b"p {}"
+    for url, reason in [
+        (outside.as_uri(), "outside the project folder"),
+        ((root / "styles" / "link.css").as_uri(), "outside the project folder"),  # a symlink out
+        ((root / "styles" / "../../secret.txt").as_uri(), "outside the project folder"),
+        ((root / "styles").as_uri(), "not found (or not a regular file)"),
+        ("https://example.org/font.woff", "only files inside the project can be used"),
+        ("data:text/css,p{}", "only files inside the project can be used"),
+    ]:
+        with pytest.raises(RefusedURL) as caught:
+            fetcher.fetch(url)
+        assert caught.value.reason == reason, url
+
+
+def test_a_stylesheet_reaching_outside_the_project_stops_the_build(bilingual):
+    with (bilingual / "styles" / "components.css").open("a") as css:
+        css.write("\n.cover { background-image: url(/etc/hostname); }\n")
+    guide = load_guide(bilingual)
+    with pytest.raises(RenderError) as caught:
+        render(guide, load_editions(guide)["guide-en"])
+    assert str(caught.value) == (
+        "edition 'guide-en': refused to load 'file:///etc/hostname' (outside the project folder)"
+    )
