@@ -11,7 +11,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -144,7 +147,32 @@ def write_pdf(rendered: Rendered, edition: Edition, strict: bool) -> bytes:
     _raise_if_strict(edition, messages, strict)
     rendered.warnings.extend(messages)
     assert pdf is not None
-    return pdf
+    return stable_document_id(pdf, edition.name)
+
+
+DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+FILE_ID = re.compile(rb"/ID ?\[ ?[<(]([0-9a-fA-F]+)[>)] ?[<(]([0-9a-fA-F]+)[>)] ?\]")
+
+
+def stable_document_id(pdf: bytes, name: str) -> bytes:
+    """Replace the random XMP DocumentID WeasyPrint writes for PDF/X (and the file
+    /ID derived from it) by ids derived from the content, so the same inputs give
+    the same bytes. The new ids have the same length: cross-reference offsets stay right."""
+    if not DOCUMENT_ID.search(pdf):
+        return pdf
+    blank = FILE_ID.sub(b"/ID []", DOCUMENT_ID.sub(b"xmp.did:", pdf))
+    digest = hashlib.sha256(blank + name.encode()).hexdigest()
+    pdf = DOCUMENT_ID.sub(f"xmp.did:{uuid.uuid5(uuid.NAMESPACE_URL, digest)}".encode(), pdf)
+
+    def file_id(match: re.Match[bytes]) -> bytes:
+        first, second = match.group(1), match.group(2)
+        return (
+            match.group(0)
+            .replace(first, digest[: len(first)].encode())
+            .replace(second, digest[::-1][: len(second)].encode())
+        )
+
+    return FILE_ID.sub(file_id, pdf)
 
 
 def _raise_if_strict(edition: Edition, messages: list[str], strict: bool) -> None:

@@ -171,3 +171,15 @@ def test_screen_images_are_prepared_once_as_jpeg_and_reused(project):
     assert images.prepare(root, "media/route.png", "print").url == "content/media/route.png"  # full resolution
     shutil.copy(root / "content" / "media" / "route.png", root / "content" / "media" / "copy.png")
     assert images.prepare(root, "media/copy.png", "screen").url == first.url  # keyed by content
+
+
+def test_print_pdf_and_cover_are_reproducible(regional):
+    """PDF/X metadata carries a random document id in WeasyPrint; ours derive from the content."""
+    from press.cover import render_cover
+    from press.publish import render
+
+    guide = load_guide(regional)
+    edition = load_editions(guide)["print-es"]
+    first, pages, _ = render(guide, edition)
+    assert render(guide, edition)[0] == first
+    assert render_cover(guide, edition, pages) == render_cover(guide, edition, pages)
