@@ -75,9 +75,12 @@ def _compare(source: Chapter, target: Chapter) -> list[Problem]:
                 Problem(target.path, None, f"{name} {where}: {ours or 'none'} instead of {theirs or 'none'}")
             )
     if source.factsheet and target.factsheet:
-        for key in ("countries", "organisations", "period", "thematic_areas"):
+        for key in ("countries", "period", "thematic_areas"):
             if getattr(source.factsheet, key) != getattr(target.factsheet, key):
                 problems.append(Problem(target.path, None, f"fact sheet {key!r} values {where}"))
+        # Organisations may carry their name in the edition's language (UNHCR / ACNUR): same number.
+        if len(source.factsheet.organisations) != len(target.factsheet.organisations):
+            problems.append(Problem(target.path, None, f"fact sheet organisations count {where}"))
         pop_a, pop_b = source.factsheet.population, target.factsheet.population
         if (pop_a and pop_a.value) != (pop_b and pop_b.value):
             problems.append(Problem(target.path, None, f"fact sheet population values {where}"))
