@@ -55,7 +55,13 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"error: {problem.format(root)}", file=sys.stderr)
         count = len(error.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.", file=sys.stderr)
+        found = f"{count} problem{'s' if count != 1 else ''} found"
+        built = getattr(error, "built", None)
+        if built:
+            print(f"{found}; built and written: {', '.join(built)}; the failed editions were not written.",
+                  file=sys.stderr)  # fmt: skip
+        else:
+            print(f"{found}; nothing was written.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +22,7 @@ from . import images, pdf, preflight
 from .content import load_guide
 from .cover import render_cover
 from .editions import load_editions
-from .errors import PreflightError, Problem
+from .errors import PreflightError, PressError, Problem
 from .html import build_html
 from .marks import add_crop_marks
 from .model import Edition, Guide
@@ -116,22 +118,49 @@ def cover_name(edition: Edition) -> str:
     return f"{Path(edition.output).stem}-cover.pdf"
 
 
-def build_many(root: Path, names: list[str], output_dir: Path, strict: bool, jobs: int,
-               on_done: object = None) -> list[Result]:  # fmt: skip
-    """Build editions, in parallel when jobs > 1; the first failure is raised."""
+def build_many(
+    root: Path,
+    names: list[str],
+    output_dir: Path,
+    strict: bool,
+    jobs: int,
+    on_done: Callable[[Result], None] | None = None,
+) -> list[Result]:
+    """Build editions, in parallel worker processes when jobs > 1.
+
+    An edition that fails does not stop the others: every edition that can be
+    built is written, then the problems of all failed editions are raised
+    together (and none of the failed editions' files is touched).
+    """
+    results: list[Result] = []
+    problems: list[Problem] = []
+
+    def collect(outcome: Callable[[], Result]) -> None:
+        try:
+            results.append(outcome())
+        except PressError as error:
+            problems.extend(error.problems)
+            return
+        if on_done is not None:
+            on_done(results[-1])
+
     if jobs <= 1 or len(names) <= 1:
-        results = []
         for name in names:
-            results.append(build_one(root, name, output_dir, strict))
-            if callable(on_done):
-                on_done(results[-1])
-        return results
-    results = []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(build_one, root, name, output_dir, strict): name for name in names}
-        for future in as_completed(futures):
-            results.append(future.result())
-            if callable(on_done):
-                on_done(results[-1])
+            collect(partial(build_one, root, name, output_dir, strict))
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(build_one, root, name, output_dir, strict) for name in names]
+            for future in as_completed(futures):
+                collect(future.result)
+    if problems:
+        raise BuildError(problems, [r.edition for r in results])
     order = {name: index for index, name in enumerate(names)}
     return sorted(results, key=lambda r: order[r.edition])
+
+
+class BuildError(PressError):
+    """Some editions failed; the others were built and written."""
+
+    def __init__(self, problems: list[Problem], built: list[str]) -> None:
+        super().__init__(problems)
+        self.built = built

@@ -156,6 +156,23 @@ def test_low_resolution_image_fails_print_preflight_and_names_it(project):
     assert not (root / "output").exists()
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failing_edition_does_not_stop_the_others(project, jobs, capsys):
+    from PIL import Image
+
+    from press.cli import main
+
+    root = project("regional")
+    small = root / "content" / "media" / "route.png"
+    with Image.open(small) as image:
+        image.resize((420, 210)).save(small)  # too small for print, fine for the screen
+    assert main(["--root", str(root), "--strict", "-j", str(jobs), "-e", "print-es", "guide-es"]) == 1
+    assert sorted(p.name for p in (root / "output").iterdir()) == ["guide-es.pdf"]
+    err = capsys.readouterr().err
+    assert "edition 'print-es': preflight: image printed at" in err
+    assert err.rstrip().endswith("1 problem found; built and written: guide-es; the failed editions were not written.")
+
+
 def test_screen_images_are_prepared_once_as_jpeg_and_reused(project):
     root = project("regional")
     first = images.prepare(root, "media/route.png", "screen")
