@@ -117,3 +117,13 @@ def test_a_stylesheet_reaching_outside_the_project_stops_the_build(bilingual):
     assert str(caught.value) == (
         "edition 'guide-en': refused to load 'file:///etc/hostname' (outside the project folder)"
     )
+
+
+def test_source_date_epoch_sets_the_modification_date(bilingual, monkeypatch):
+    guide = load_guide(bilingual)
+    edition = load_editions(guide)["guide-en"]
+    assert reader(render(guide, edition)[0]).metadata["/ModDate"].startswith("D:20240226")  # the publication date
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
+    data = render(guide, edition)[0]
+    assert reader(data).metadata["/ModDate"].startswith("D:20260101000000")
+    assert render(guide, edition)[0] == data
