@@ -16,10 +16,8 @@ from markupsafe import Markup
 from . import barcode, pdf
 from .html import common_context, environment, render_template
 from .marks import add_crop_marks
-from .model import Edition, Guide
+from .model import PAPERS_MM, Edition, Guide
 
-PAPER_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0), "a5": (148.0, 210.0), "legal": (215.9, 355.6),
-            "6x9": (152.4, 228.6)}  # fmt: skip
 SPINE_TEXT_MIN_MM = 6.0  # below this, a spine carries no text
 
 
@@ -37,7 +35,7 @@ def spine_width_mm(pages: int, caliper_mm: float) -> float:
 
 
 def spread(edition: Edition, pages: int) -> Spread:
-    width, height = PAPER_MM[edition.paper]
+    width, height = PAPERS_MM[edition.paper]
     spine = spine_width_mm(pages, edition.caliper_mm)
     return Spread(round(2 * width + spine, 1), height, spine, width)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Collector, EditionError
-from .model import Edition, Guide
+from .model import PAPERS_MM, Edition, Guide
 from .schema import Reader
 from .yamlsafe import Mapping, Sequence, load_yaml_file
 
@@ -23,7 +23,7 @@ KEYS = (
 PROFILES = ("screen", "print")
 NOTES = ("footnotes", "chapter", "book")
 VARIANTS = {"screen": ("pdf/ua-1",), "print": ("pdf/x-4", "pdf/x-1a", "pdf/x-3")}
-PAPERS = ("letter", "a4", "a5", "legal", "6x9")
+PAPERS = tuple(PAPERS_MM)
 
 
 def load_editions(guide: Guide, path: Path | None = None) -> dict[str, Edition]:

@@ -13,6 +13,14 @@ from pathlib import Path
 
 Texts = dict[str, str]
 
+# Trimmed page sizes (width, height) in millimetres, by the name editions use.
+PAPERS_MM = {
+    "letter": (215.9, 279.4),
+    "a4": (210.0, 297.0),
+    "a5": (148.0, 210.0),
+    "legal": (215.9, 355.6),
+    "6x9": (152.4, 228.6),
+}
 PRACTICE_PARTS = ("context", "challenges", "lessons", "recommendations")
 CHAPTER_TYPES = ("chapter", "practice", "references", "notes")
 
@@ -130,7 +138,6 @@ class Edition:
     subtitle: str | None = None
     isbn: str | None = None
     caliper_mm: float = 0.1
-    region: str | None = None
     title_suffix: str | None = None
 
     @property

@@ -26,10 +26,9 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .errors import Problem, RenderError
-from .model import Edition
+from .model import PAPERS_MM, Edition
 
 LAYERS = ("fonts.css", "tokens.css", "page.css", "typography.css", "components.css")
-PAPERS = {"letter": "letter", "a4": "A4", "a5": "A5", "legal": "legal", "6x9": "6in 9in"}
 BLEED_MM = 3
 PRINT_PROFILE = "icc/CoatedFOGRA39-argyll.icc"  # CMYK output intent of the print profile, in styles/
 # Notices about the machine, not the content: fontTools subsets fonts when the
@@ -93,8 +92,8 @@ def weasyprint_messages() -> Iterator[list[str]]:
 
 def edition_css(edition: Edition) -> str:
     """The tokens an edition sets: paper, bleed and marks, accent colour."""
-    size = PAPERS[edition.paper]
-    rules = [f"@page {{ size: {size}; }}"]
+    width, height = PAPERS_MM[edition.paper]
+    rules = [f"@page {{ size: {width}mm {height}mm; }}"]
     if edition.profile == "print":
         rules.append(f"@page {{ bleed: {BLEED_MM}mm; }}")  # crop marks: press/marks.py
         rules.append(f"@page cover, divider {{ bleed: {BLEED_MM}mm; }}")
