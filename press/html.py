@@ -20,6 +20,7 @@ from markupsafe import Markup, escape
 from . import body, i18n
 from .content import all_sources
 from .errors import Problem, RenderError
+from .markdown import outline
 from .model import Chapter, Edition, FactSheet, Guide
 from .palette import palette
 
@@ -176,9 +177,7 @@ def _modified(guide: Guide) -> str:
 
 
 def _check_xrefs(views: list[ChapterView], figures: dict[str, int]) -> None:
-    """A cross-reference must point at a figure of this edition."""
-    from .markdown import outline
-
+    """A cross-reference must point at a figure of this edition (its chapter may be left out)."""
     problems = []
     for view in views:
         for target in outline(view.chapter).xrefs:

@@ -145,7 +145,7 @@ def inspect(chapter: Chapter) -> list[Problem]:
         elif kind == "text" and (dangling := NOTE_CALL_RE.search(token.content)):
             add(line, f"note {dangling.group()} has no text", "add its '[^n]: ...' line")
         elif kind in ("image", "figure_image"):
-            problems.extend(_check_image(chapter, token, line, media, add))
+            _check_image(token, line, media, add)
         elif kind == "link_open":
             href = str(token.attrs.get("href", ""))
             if not href.startswith((*LINK_SCHEMES, "#")):
@@ -169,9 +169,7 @@ def inspect(chapter: Chapter) -> list[Problem]:
     return problems
 
 
-def _check_image(
-    chapter: Chapter, token: Token, line: int | None, media: Any, add: Callable[..., None]
-) -> list[Problem]:
+def _check_image(token: Token, line: int | None, media: Any, add: Callable[..., None]) -> None:
     src = str(token.attrs.get("src", ""))
     if not src.startswith("media/") or ".." in src:
         add(line, f"image {src!r} must be in media/", "write media/name.jpg")
@@ -186,4 +184,3 @@ def _check_image(
     for name in token.attrs:
         if name not in ("src", "alt", "title", "id"):
             add(line, f"attribute {name!r} is not allowed on images", "only {#id}")
-    return []
