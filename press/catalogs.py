@@ -62,7 +62,7 @@ def languages(root: Path) -> list[str]:
 def _write(path: Path, catalog: Catalog) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
-        write_po(handle, catalog, width=88, sort_output=True)
+        write_po(handle, catalog, width=88, sort_output=True, ignore_obsolete=True)
 
 
 def command(root: Path, action: str, lang: str | None) -> int:

@@ -127,12 +127,9 @@ def build_html(guide: Guide, edition: Edition, image_url: Any = None) -> str:
         colours=page["colours"],
     )
     views: list[ChapterView] = []
-    practice_number = 0
     for section, chapter in selected:
-        number = None
-        if chapter.type == "practice":
-            practice_number += 1
-            number = practice_number
+        # A practice keeps its number in the whole guide, so "Practice 7" is the same in every edition.
+        number = guide.practices.index(chapter.id) + 1 if chapter.type == "practice" else None
         rendered = body.render(chapter, context)
         views.append(ChapterView(chapter, section, number, Markup(rendered.html), rendered.notes))
     _check_xrefs(views, context.figures)
