@@ -7,11 +7,15 @@ pass). Regenerate them after an intended design change with:
 
     python -m pytest tests/test_design.py --update-goldens
 
-and look at the new files in tests/visual/golden/ before committing them.
+and look at the new files in tests/visual/golden/ before committing them. The
+same command rewrites the golden HTML of that project (normalised, one tag per
+line), whose diff shows a template change in words.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -21,6 +25,7 @@ from weasyprint import HTML
 
 from press.content import load_guide
 from press.editions import load_editions
+from press.html import build_html
 from press.publish import render
 from tests.pdfinspect import headings_at_foot
 
@@ -97,3 +102,27 @@ def _layout(heading_css: str):
 def test_headings_at_the_foot_of_a_page_are_detected():
     assert headings_at_foot(_layout("break-after: auto")) == [(1, "A heading")]
     assert headings_at_foot(_layout("break-after: avoid")) == []
+
+
+GOLDEN_HTML = Path(__file__).parent / "visual" / "golden" / "bilingual-guide-en.html"
+
+
+def normalise_html(html: str) -> str:
+    """One tag or text run per line, no trailing spaces or blank lines: diffs read well."""
+    html = re.sub(r">\s*<", ">\n<", html)
+    return "\n".join(line.strip() for line in html.splitlines() if line.strip()) + "\n"
+
+
+def test_html_matches_its_golden_copy(project, request, monkeypatch):
+    """The templates' output for the bilingual project, compared after normalising."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # the modification date is in the HTML
+    root = project("bilingual")
+    guide = load_guide(root)
+    html = normalise_html(build_html(guide, load_editions(guide)["guide-en"]))
+    if request.config.getoption("--update-goldens"):
+        GOLDEN_HTML.write_text(html, encoding="utf-8")
+        pytest.skip(f"wrote {GOLDEN_HTML}")
+    expected = GOLDEN_HTML.read_text(encoding="utf-8")
+    if html != expected:
+        diff = difflib.unified_diff(expected.splitlines(), html.splitlines(), "golden", "now", lineterm="", n=1)
+        pytest.fail("the HTML changed (run with --update-goldens if intended):\n" + "\n".join(list(diff)[:60]))
