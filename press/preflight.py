@@ -9,11 +9,13 @@ from __future__ import annotations
 import logging
 import re
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
+from . import images
 from .errors import PreflightError, Problem
 from .model import Edition
 
@@ -34,6 +36,18 @@ def check(pdf: bytes, edition: Edition, cover: bool = False) -> list[str]:
         what = f"edition {edition.name!r}" + (" (cover)" if cover else "")
         raise PreflightError([Problem(None, None, f"{what}: preflight: {p}") for p in problems])
     return problems
+
+
+def check_image_resolution(document: Any, edition: Edition, root: Path) -> None:
+    """Print rule checked on the laid-out pages, before writing: every raster
+    image at least ``images.PRINT_MIN_DPI`` at its printed size."""
+    low = images.low_resolution(document)
+    if low:
+        raise PreflightError([
+            Problem(root / src, None, f"edition {edition.name!r}: preflight: image printed at {dpi} dpi, "
+                    f"below {images.PRINT_MIN_DPI}", "use a larger image, or print it smaller")
+            for src, dpi in low
+        ])  # fmt: skip
 
 
 def _resolve(value: Any) -> Any:

@@ -22,7 +22,7 @@ from . import images, pdf, preflight
 from .content import load_guide
 from .cover import render_cover
 from .editions import load_editions
-from .errors import PreflightError, PressError, Problem
+from .errors import PressError, Problem
 from .html import build_html
 from .marks import add_crop_marks
 from .model import Edition, Guide
@@ -56,13 +56,7 @@ def render_built(guide: Guide, edition: Edition, strict: bool = True) -> Built:
     html = build_html(guide, edition, lambda src: images.prepare(guide.root, src, edition.profile).url)
     rendered = pdf.render_document(html, guide.root, edition, strict)
     if edition.profile == "print":
-        low = images.low_resolution(rendered.document)
-        if low:
-            raise PreflightError([
-                Problem(guide.root / src, None, f"edition {edition.name!r}: preflight: image printed at {dpi} dpi, "
-                        f"below {images.PRINT_MIN_DPI}", "use a larger image, or print it smaller")
-                for src, dpi in low
-            ])  # fmt: skip
+        preflight.check_image_resolution(rendered.document, edition, guide.root)
         pad_to_multiple(rendered.document, 4)
     data = pdf.write_pdf(rendered, edition, strict)
     if edition.profile == "print":
@@ -110,8 +104,7 @@ def build_one(root: Path, name: str, output_dir: Path, strict: bool) -> Result:
         files[output_dir / cover_name(edition)] = cover
     for target, content in files.items():  # written only once everything passed
         write_atomic(target, content)
-    target = output_dir / edition.output
-    return Result(name, target, pages, len(data), time.perf_counter() - started, warnings)
+    return Result(name, output_dir / edition.output, pages, len(data), time.perf_counter() - started, warnings)
 
 
 def cover_name(edition: Edition) -> str:
