@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from press.publish import build_many
+from press.build.publish import build_many
 root, out, jobs, names = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
 started = time.perf_counter()
 results = build_many(root, names, out, strict=True, jobs=jobs)
@@ -52,8 +52,8 @@ def main() -> None:
     parser.add_argument("--warm", action="store_true", help="keep the prepared-image cache")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from press.content import load_guide
-    from press.editions import load_editions
+    from press.content.load import load_guide
+    from press.content.editions import load_editions
 
     names = args.edition or list(load_editions(load_guide(ROOT)))
     if not args.warm:

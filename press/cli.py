@@ -75,21 +75,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, root: Path) -> int:
-    from .content import load_guide
-    from .editions import load_editions
+    from .content.editions import load_editions
+    from .content.load import load_guide
 
     if args.command == "i18n":
-        from . import catalogs
+        from .render import catalogs
 
         return catalogs.command(root, args.action, args.lang)
     guide = load_guide(root)
     editions = load_editions(guide)
     if args.command == "translation":
-        from . import parity
+        from .checks import parity
 
         return parity.mark_current(guide, args.lang, args.chapters)
     if args.command == "check":
-        from . import parity
+        from .checks import parity
 
         if not args.no_parity:
             parity.check(guide)
@@ -109,7 +109,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
 
 
 def _build(root: Path, names: list[str], args: argparse.Namespace) -> int:
-    from .publish import Result, build_many
+    from .build.publish import Result, build_many
 
     output = (args.output or root / "output").resolve()
     started = time.perf_counter()

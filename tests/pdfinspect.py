@@ -9,7 +9,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from press.preflight import fonts_of
+from press.checks.preflight import fonts_of
 
 
 def reader(pdf: bytes | Path) -> PdfReader:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from press.cli import main
-from press.content import load_guide
-from press.editions import load_editions
+from press.content.editions import load_editions
+from press.content.load import load_guide
+from press.content.yamlsafe import load_yaml
 from press.errors import ContentError, EditionError
-from press.yamlsafe import load_yaml
 
 
 def messages(error: ContentError | EditionError, root: Path) -> list[str]:

@@ -23,10 +23,10 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 from weasyprint import HTML
 
-from press.content import load_guide
-from press.editions import load_editions
-from press.html import build_html
-from press.publish import render
+from press.build.publish import render
+from press.content.editions import load_editions
+from press.content.load import load_guide
+from press.render.html import build_html
 from tests.pdfinspect import headings_at_foot
 
 GOLDEN = Path(__file__).parent / "visual" / "golden"

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from press import cli, content, editions
+from press import cli
+from press.content import editions
+from press.content import load as content
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 # Every word of every `code span` of the README, e.g. "check" and "--no-parity" of `check --no-parity`.

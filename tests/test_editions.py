@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from press import barcode, images
-from press.content import load_guide
-from press.cover import spine_width_mm, spread
-from press.editions import load_editions
+from press.build.publish import build_one
+from press.content import isbn
+from press.content.editions import load_editions
+from press.content.load import load_guide
 from press.errors import EditionError, PreflightError
-from press.publish import build_one
+from press.pdf import images
+from press.pdf.cover import spine_width_mm, spread
+from press.render import barcode
 from tests.conftest import make_project
 
 MM = 72 / 25.4
@@ -117,10 +119,10 @@ def test_barcode_digits():
     bits = barcode.modules("978-0-306-40615-7")
     assert len(bits) == 95 and bits[:3] == "101" and bits[45:50] == "01010" and bits[-3:] == "101"
     assert _decode(bits) == "9780306406157"
-    assert barcode.check_digit("978030640615") == 7
-    assert barcode.isbn_problem("978-0-306-40615-7") is None
-    assert barcode.isbn_problem("978-0-306-40615-3") == "ISBN '978-0-306-40615-3' has a wrong check digit (expected 7)"
-    assert "13 digits" in (barcode.isbn_problem("0-306-40615-2") or "")
+    assert isbn.check_digit("978030640615") == 7
+    assert isbn.isbn_problem("978-0-306-40615-7") is None
+    assert isbn.isbn_problem("978-0-306-40615-3") == "ISBN '978-0-306-40615-3' has a wrong check digit (expected 7)"
+    assert "13 digits" in (isbn.isbn_problem("0-306-40615-2") or "")
 
 
 def test_print_accent_must_be_cmyk_and_book_notes_need_a_notes_chapter(project):
@@ -192,8 +194,8 @@ def test_screen_images_are_prepared_once_as_jpeg_and_reused(project):
 
 def test_print_pdf_and_cover_are_reproducible(regional):
     """PDF/X metadata carries a random document id in WeasyPrint; ours derive from the content."""
-    from press.cover import render_cover
-    from press.publish import render
+    from press.build.publish import render
+    from press.pdf.cover import render_cover
 
     guide = load_guide(regional)
     edition = load_editions(guide)["print-es"]

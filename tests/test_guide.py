@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from press.content import load_guide
-from press.editions import load_editions
-from press.parity import structure_problems
-from press.publish import Built, render_built
+from press.build.publish import Built, render_built
+from press.checks.parity import structure_problems
+from press.content.editions import load_editions
+from press.content.load import load_guide
 from tests.pdfinspect import bookmarks, fonts, headings_at_foot, page_texts, reader
 
 REPO = Path(__file__).resolve().parent.parent

@@ -11,11 +11,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
+from press.build.publish import render
 from press.cli import main
-from press.content import load_guide
-from press.editions import load_editions
-from press.i18n import Formatter
-from press.publish import render
+from press.content.editions import load_editions
+from press.content.load import load_guide
+from press.render.i18n import Formatter
 from tests.conftest import REPO, make_project
 from tests.pdfinspect import page_texts, reader
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from press import body, i18n, markdown
-from press.model import Chapter
+from press.content import markdown
+from press.content.model import Chapter
+from press.render import body, i18n
 
 COLOURS = {"ink": "#111", "muted": "#555", "primary": "#123", "secondary": "#1f8383", "rule": "#ccc"}
 WORDS = {"figure": "Figure", "figure-ref": "figure", "page-abbr": "p.", "part:context": "Context"}

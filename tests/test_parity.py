@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from press.checks.parity import source_hash
 from press.cli import main
-from press.parity import source_hash
 from tests.conftest import PROJECTS
 
 CATALOG_ES = Path("locales/es/LC_MESSAGES/messages.po")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from press.content import load_guide
-from press.editions import load_editions
+from press.build.publish import build_one, render, write_atomic
+from press.content.editions import load_editions
+from press.content.load import load_guide
 from press.errors import RenderError
-from press.publish import build_one, render, write_atomic
 from tests.pdfinspect import bookmarks, fonts, page_texts, reader
 
 
@@ -85,7 +85,7 @@ def test_same_inputs_give_the_same_bytes(bilingual):
 
 
 def test_fetcher_serves_only_regular_files_inside_the_project(tmp_path):
-    from press.pdf import ProjectFetcher, RefusedURL
+    from press.pdf.weasy import ProjectFetcher, RefusedURL
 
     root = tmp_path / "project"
     (root / "styles").mkdir(parents=True)

@@ -18,14 +18,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from . import images, pdf, preflight
-from .content import load_guide
-from .cover import render_cover
-from .editions import load_editions
-from .errors import PressError, Problem
-from .html import build_html
-from .marks import add_crop_marks
-from .model import Edition, Guide
+from ..checks import preflight
+from ..content.editions import load_editions
+from ..content.load import load_guide
+from ..content.model import Edition, Guide
+from ..errors import PressError, Problem
+from ..pdf import images, weasy
+from ..pdf.cover import render_cover
+from ..pdf.marks import add_crop_marks
+from ..render.html import build_html
 
 
 @dataclass
@@ -54,11 +55,11 @@ class Built:
 def render_built(guide: Guide, edition: Edition, strict: bool = True) -> Built:
     """Render, pad and preflight an edition; keep its laid-out document too."""
     html = build_html(guide, edition, lambda src: images.prepare(guide.root, src, edition.profile).url)
-    rendered = pdf.render_document(html, guide.root, edition, strict)
+    rendered = weasy.render_document(html, guide.root, edition, strict)
     if edition.profile == "print":
         preflight.check_image_resolution(rendered.document, edition, guide.root)
         pad_to_multiple(rendered.document, 4)
-    data = pdf.write_pdf(rendered, edition, strict)
+    data = weasy.write_pdf(rendered, edition, strict)
     if edition.profile == "print":
         data = add_crop_marks(data)
     preflight.check(data, edition)

@@ -1,31 +1,14 @@
-"""ISBN-13 validation and its EAN-13 barcode, drawn as SVG for the back cover."""
+"""The EAN-13 barcode of an ISBN, drawn as SVG for the back cover."""
 
 from __future__ import annotations
+
+from ..content.isbn import digits
 
 # EAN-13 encodings: L (odd parity), G (even parity), R; first digit picks L/G mix.
 _L = ("0001101", "0011001", "0010011", "0111101", "0100011", "0110001", "0101111", "0111011", "0110111", "0001011")
 _G = tuple("".join("1" if b == "0" else "0" for b in code)[::-1] for code in _L)
 _R = tuple("".join("1" if b == "0" else "0" for b in code) for code in _L)
 _PARITY = ("LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG", "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL")
-
-
-def digits(isbn: str) -> str:
-    return "".join(ch for ch in isbn if ch.isdigit())
-
-
-def check_digit(first12: str) -> int:
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
-    return (10 - total % 10) % 10
-
-
-def isbn_problem(isbn: str) -> str | None:
-    """Why ``isbn`` is not a valid ISBN-13, or None."""
-    number = digits(isbn)
-    if len(number) != 13 or not number.startswith(("978", "979")):
-        return f"ISBN {isbn!r} must have 13 digits starting with 978 or 979"
-    if check_digit(number[:12]) != int(number[12]):
-        return f"ISBN {isbn!r} has a wrong check digit (expected {check_digit(number[:12])})"
-    return None
 
 
 def modules(isbn: str) -> str:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from . import barcode, pdf
-from .html import common_context, environment, render_template
+from ..content.model import PAPERS_MM, Edition, Guide
+from ..render import barcode
+from ..render.html import common_context, environment, render_template
+from . import weasy
 from .marks import add_crop_marks
-from .model import PAPERS_MM, Edition, Guide
 
 SPINE_TEXT_MIN_MM = 6.0  # below this, a spine carries no text
 
@@ -54,5 +55,5 @@ def render_cover(guide: Guide, edition: Edition, pages: int, strict: bool = True
     )
     html = render_template(env, "cover-spread.html", page)
     size = f"@page {{ size: {sheet.width_mm}mm {sheet.height_mm}mm; }}"
-    rendered = pdf.render_document(html, guide.root, edition, strict, extra_css=size)
-    return add_crop_marks(pdf.write_pdf(rendered, edition, strict))
+    rendered = weasy.render_document(html, guide.root, edition, strict, extra_css=size)
+    return add_crop_marks(weasy.write_pdf(rendered, edition, strict))

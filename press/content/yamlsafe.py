@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ContentError, Problem
+from ..errors import ContentError, Problem
 
 
 class Mapping(dict[str, Any]):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .model import Edition
+from ..content.model import Edition
 
 TOKEN_RE = re.compile(r"--([a-z0-9-]+)\s*:\s*([^;]+);")
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from babel import Locale
 
-from . import charts, markdown
-from .errors import Collector, ContentError, Problem
+from ..errors import Collector, ContentError, Problem
+from . import chartdata, markdown
 from .model import (
     CHAPTER_TYPES,
     Chapter,
@@ -102,7 +102,7 @@ def _check_chart_data(guide: Guide, problems: Collector) -> None:
         path = guide.root / "content" / "data" / f"{name}.yaml"
         if path.is_file():
             try:
-                charts.load(path, guide.languages)
+                chartdata.load(path, guide.languages)
             except ContentError as error:
                 problems.problems.extend(error.problems)
 

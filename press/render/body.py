@@ -16,9 +16,10 @@ from typing import Any
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
+from ..content import chartdata
+from ..content.markdown import chart_spec, parse, parser
+from ..content.model import Chapter
 from . import charts
-from .markdown import chart_spec, parse, parser
-from .model import Chapter
 
 
 @dataclass
@@ -159,7 +160,7 @@ class _Renderer:
         if token.info.strip() != "chart":
             return f"<pre><code>{escape(token.content)}</code></pre>\n"
         spec = chart_spec(token.content)
-        data = charts.load(self.ctx.content_dir / "data" / f"{spec['data']}.yaml", (self.ctx.lang,))
+        data = chartdata.load(self.ctx.content_dir / "data" / f"{spec['data']}.yaml", (self.ctx.lang,))
         svg = charts.svg(data, self.ctx.lang, self.ctx.number, self.ctx.colours)
         source = escape(data.source.get(self.ctx.lang, ""))
         caption = self._caption(spec["id"], spec["caption"])

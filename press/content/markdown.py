@@ -21,7 +21,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .errors import Problem
+from ..errors import Problem
 from .model import PRACTICE_PARTS, Chapter
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import Collector, EditionError
+from ..errors import Collector, EditionError
 from .model import PAPERS_MM, Edition, Guide
 from .schema import Reader
 from .yamlsafe import Mapping, Sequence, load_yaml_file
@@ -112,7 +112,7 @@ def _edition(guide: Guide, read: Reader, name: str, values: dict[str, Any], entr
         ok = False
     isbn = values.get("isbn")
     if isbn is not None:
-        from .barcode import isbn_problem
+        from .isbn import isbn_problem
 
         problem = isbn_problem(str(isbn))
         if problem:

@@ -17,11 +17,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from ..content.load import all_sources
+from ..content.markdown import outline
+from ..content.model import Chapter, Edition, FactSheet, Guide
+from ..errors import Problem, RenderError
 from . import body, i18n
-from .content import all_sources
-from .errors import Problem, RenderError
-from .markdown import outline
-from .model import Chapter, Edition, FactSheet, Guide
 from .palette import palette
 
 

@@ -15,9 +15,9 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from . import images
-from .errors import PreflightError, Problem
-from .model import Edition
+from ..content.model import Edition
+from ..errors import PreflightError, Problem
+from ..pdf import images
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # its notes on WeasyPrint's xref size are noise
 FONT_FAMILIES = ("CharisSIL", "Inter")

@@ -23,7 +23,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
-from .errors import ContentError, Problem
+from ..errors import ContentError, Problem
 
 
 def N_(message: str) -> str:

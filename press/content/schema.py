@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import Collector
+from ..errors import Collector
 from .yamlsafe import Mapping, Sequence
 
 

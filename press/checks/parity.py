@@ -17,10 +17,10 @@ import re
 import subprocess
 from pathlib import Path
 
-from .catalogs import catalog_problems
-from .errors import Collector, ContentError, Problem
-from .markdown import outline
-from .model import Chapter, Guide
+from ..content.markdown import outline
+from ..content.model import Chapter, Guide
+from ..errors import Collector, ContentError, Problem
+from ..render.catalogs import catalog_problems
 
 
 def source_hash(path: Path) -> str:

@@ -25,8 +25,8 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .errors import Problem, RenderError
-from .model import PAPERS_MM, Edition
+from ..content.model import PAPERS_MM, Edition
+from ..errors import Problem, RenderError
 
 LAYERS = ("fonts.css", "tokens.css", "page.css", "typography.css", "components.css")
 BLEED_MM = 3

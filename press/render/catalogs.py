@@ -18,7 +18,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from .errors import ContentError, Problem
+from ..errors import ContentError, Problem
 from .i18n import catalog_path
 
 FIXED_DATE = datetime(2024, 1, 1, tzinfo=UTC)  # keeps the .pot stable between runs
