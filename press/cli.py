@@ -30,6 +30,8 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--strict", action="store_true", help="fail on any WeasyPrint warning (bad CSS, missing image)")
     main.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel worker processes")
     main.add_argument("--output", "-o", type=Path, help="output folder (default: output/)")
+    main.add_argument("--force", action="store_true", help="rebuild every edition and lay out every part again")
+    main.add_argument("--whole", action="store_true", help="lay out each edition as one document, not by chapters")
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("build", help="build editions (the default command)")
     check = commands.add_parser("check", help="validate content, editions, catalogs and translations; no PDF")
@@ -108,12 +110,34 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     return _build(root, names, args)
 
 
+def _output(root: Path, args: argparse.Namespace) -> Path:
+    return Path(args.output or root / "output").resolve()
+
+
+def _all_up_to_date(root: Path, args: argparse.Namespace) -> bool:
+    """The quick path: every edition's record still matches, by ``stat`` alone (no content
+    loaded, WeasyPrint not imported). Anything else goes the full way, which decides by content."""
+    from .build import fingerprint
+
+    started = time.perf_counter()
+    output = _output(root, args)
+    names = args.edition or fingerprint.known_editions(root, output)
+    if not names or not all(fingerprint.up_to_date(root, output, name) for name in names):
+        return False
+    for name in names:
+        record = fingerprint.read_record(root, output, name) or {}
+        target = next(iter(record.get("outputs", {})), name)
+        print(f"{name:28} up to date  {_rel(Path(target), root)}")
+    print(f"{len(names)} edition(s) up to date in {time.perf_counter() - started:.2f} s (--force rebuilds them)")
+    return True
+
+
 def _build(root: Path, names: list[str], args: argparse.Namespace) -> int:
     from .build.publish import Result, build_many
 
-    output = (args.output or root / "output").resolve()
+    output = _output(root, args)
     started = time.perf_counter()
-    jobs = max(1, min(args.jobs, len(names)))
+    jobs = max(1, args.jobs)
     print(f"building {len(names)} edition(s) with {jobs} worker(s)…", flush=True)
 
     finished = 0
@@ -122,18 +146,24 @@ def _build(root: Path, names: list[str], args: argparse.Namespace) -> int:
         nonlocal finished
         finished += 1
         bar = "#" * (20 * finished // len(names))
-        print(f"  [{bar:<20}] {finished}/{len(names)} {result.edition}: {result.pages} pages, "
-              f"{result.seconds:.1f} s", flush=True)  # fmt: skip
+        if result.status == "up to date":
+            what = "up to date"
+        else:
+            what = f"{result.pages} pages, {result.laid_out} part(s) laid out, {result.reused} reused"
+        print(f"  [{bar:<20}] {finished}/{len(names)} {result.edition}: {what}, {result.seconds:.1f} s", flush=True)
 
-    results = build_many(root, names, output, args.strict, jobs, on_done=done)
+    results = build_many(root, names, output, args.strict, jobs, on_done=done, force=args.force, whole=args.whole)
     print()
     print(f"{'edition':28} {'pages':>5} {'size':>9} {'seconds':>8}  file")
     for result in results:
         size = f"{result.size / 1_048_576:.2f} MB"
-        print(f"{result.edition:28} {result.pages:>5} {size:>9} {result.seconds:>8.1f}  {_rel(result.output, root)}")
+        seconds = "current" if result.status == "up to date" else f"{result.seconds:.1f}"
+        print(f"{result.edition:28} {result.pages:>5} {size:>9} {seconds:>8}  {_rel(result.output, root)}")
         for warning in result.warnings:
             print(f"  warning: {warning}")
-    print(f"{len(results)} edition(s) in {time.perf_counter() - started:.1f} s")
+    current = sum(result.status == "up to date" for result in results)
+    built = len(results) - current
+    print(f"{built} edition(s) built, {current} up to date, in {time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -47,6 +47,9 @@ class PressError(Exception):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[object, ...]:  # from worker processes, with every problem
+        return (type(self), (self.problems,))
+
 
 class ContentError(PressError):
     """The content (guide.yaml, chapters, data) is wrong."""

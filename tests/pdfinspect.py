@@ -7,6 +7,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 from pypdf import PdfReader
 
 from press.checks.preflight import fonts_of
@@ -35,8 +36,13 @@ def bookmarks(pdf: PdfReader) -> list[tuple[int, str, int]]:
     return result
 
 
-def fonts(pdf: PdfReader) -> dict[str, bool]:
-    return fonts_of(pdf)
+def fonts(pdf: PdfReader | bytes | Path) -> dict[str, bool]:
+    """Every font the pages use → embedded, read with pikepdf as preflight reads it."""
+    if isinstance(pdf, PdfReader):  # the bytes it read
+        pdf.stream.seek(0)
+        pdf = pdf.stream.read()
+    with pikepdf.open(BytesIO(pdf) if isinstance(pdf, bytes) else pdf) as document:
+        return fonts_of(document)
 
 
 def toc_numbers(pdf: PdfReader, toc_title: str) -> dict[str, int]:

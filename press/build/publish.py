@@ -1,9 +1,13 @@
-"""The pipeline end to end: one edition → checked PDF bytes → output file.
+"""The pipeline end to end: editions → up-to-date checks → parts → checked files in output/.
 
-``render`` is a pure function of the content, templates, styles and fonts; a
-PDF is written to a temporary file beside its target and moved into place
-only after preflight passed, so a failed build never replaces a good file.
-Editions build in parallel worker processes.
+For each edition the build first compares the fingerprint of its inputs
+with what its output recorded (``fingerprint.py``), and skips it when they
+match and the output is still the file it wrote. The others are cut into
+parts, planned and laid out in worker processes, reusing every part the
+cache already holds (``plan.py``, ``schedule.py``), then assembled, finished
+and preflighted in a worker (``workers.py``). A PDF is written to a
+temporary file beside its target and moved into place only when the whole
+edition passed, so a failed build never replaces a good file.
 """
 
 from __future__ import annotations
@@ -12,21 +16,26 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ..checks import preflight
+from .. import __version__
 from ..content.editions import load_editions
 from ..content.load import load_guide
 from ..content.model import Edition, Guide
-from ..errors import PressError, Problem
-from ..pdf import images, weasy
-from ..pdf.cover import render_cover
-from ..pdf.marks import add_crop_marks
-from ..render.html import build_html
+from ..errors import PressError
+from ..pdf import fonts as font_prep
+from ..pdf import images, parts, weasy
+from ..pdf.cover import cover_html
+from ..render.html import build_html, chapters_of
+from . import fingerprint
+from .cache import Store
+from .plan import EditionPlan, digest
+from .schedule import executor, run
+from .workers import Finished, FinishTask
+
+LAYOUT_VERSION = "1"  # bump when parts, layout records or assembly change
 
 
 @dataclass
@@ -37,45 +46,20 @@ class Result:
     size: int
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    status: str = "built"  # built | up to date
+    laid_out: int = 0  # parts laid out in this build
+    reused: int = 0  # parts taken from the cache
 
 
-def render(guide: Guide, edition: Edition, strict: bool = True) -> tuple[bytes, int, list[str]]:
-    """The edition's PDF bytes, its page count and WeasyPrint's warnings."""
-    built = render_built(guide, edition, strict)
-    return built.data, len(built.document.pages), built.warnings
+def cover_name(edition: Edition) -> str:
+    return f"{Path(edition.output).stem}-cover.pdf"
 
 
-@dataclass
-class Built:
-    data: bytes
-    document: Any  # weasyprint.Document: the laid-out pages, for checks on layout
-    warnings: list[str]
-
-
-def render_built(guide: Guide, edition: Edition, strict: bool = True) -> Built:
-    """Render, pad and preflight an edition; keep its laid-out document too."""
-    html = build_html(guide, edition, lambda src: images.prepare(guide.root, src, edition.profile).url)
-    rendered = weasy.render_document(html, guide.root, edition, strict)
+def outputs_of(edition: Edition, output_dir: Path) -> list[Path]:
+    files = [output_dir / edition.output]
     if edition.profile == "print":
-        preflight.check_image_resolution(rendered.document, edition, guide.root)
-        pad_to_multiple(rendered.document, 4)
-    data = weasy.write_pdf(rendered, edition, strict)
-    if edition.profile == "print":
-        data = add_crop_marks(data)
-    preflight.check(data, edition)
-    return Built(data, rendered.document, rendered.warnings)
-
-
-def pad_to_multiple(document: object, multiple: int) -> int:
-    """Insert blank pages before the back cover until the count divides evenly."""
-    pages = document.pages  # type: ignore[attr-defined]
-    blank = next((p for p in pages if getattr(p._page_box.page_type, "blank", False)), None)
-    missing = -len(pages) % multiple
-    if missing and blank is None:
-        raise RuntimeError("no blank page to pad with")
-    for _ in range(missing):
-        pages.insert(len(pages) - 1, blank)
-    return missing
+        files.append(output_dir / cover_name(edition))
+    return files
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -92,24 +76,34 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def build_one(root: Path, name: str, output_dir: Path, strict: bool) -> Result:
-    """Render, check and write one edition (and its cover spread, for print)."""
-    started = time.perf_counter()
-    guide = load_guide(root)
-    edition = load_editions(guide)[name]
-    data, pages, warnings = render(guide, edition, strict)
-    files = {output_dir / edition.output: data}
-    if edition.profile == "print":
-        cover = render_cover(guide, edition, pages, strict)
-        preflight.check(cover, edition, cover=True)
-        files[output_dir / cover_name(edition)] = cover
-    for target, content in files.items():  # written only once everything passed
-        write_atomic(target, content)
-    return Result(name, output_dir / edition.output, pages, len(data), time.perf_counter() - started, warnings)
+def inputs_of(guide: Guide, edition: Edition, media: list[str], whole: bool) -> fingerprint.Inputs:
+    """Everything ``edition`` reads (media as found by its last build: only chapters can change it)."""
+    root = guide.root
+    content = root / "content"
+    inputs = fingerprint.Inputs()
+    inputs.files |= {content / "guide.yaml", *(chapter.path for _, chapter in chapters_of(guide, edition))}
+    for folder in (root / "templates", root / "styles", content / "data"):
+        inputs.files |= {p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")}
+        inputs.folders.add(folder)
+    catalog = root / "locales" / edition.lang / "LC_MESSAGES" / "messages.po"
+    inputs.files |= {catalog, *(content / src for src in media), *fingerprint.press_sources()}
+    inputs.folders |= {content / edition.lang, catalog.parent}
+    inputs.values = {
+        "edition": repr(edition),
+        "environment": fingerprint.environment(),
+        "press": __version__,
+        "layout": LAYOUT_VERSION,
+        "whole": whole,
+        "media": sorted(media),
+    }
+    return inputs
 
 
-def cover_name(edition: Edition) -> str:
-    return f"{Path(edition.output).stem}-cover.pdf"
+def watched_files(guide: Guide) -> set[Path]:
+    """Files that can change an edition's selection without being among its inputs: the
+    source-language practices (regions select by their fact sheets) and editions.yaml."""
+    source = guide.chapters[guide.source_lang]
+    return {guide.root / "content" / "editions.yaml", *(source[cid].path for cid in guide.practices if cid in source)}
 
 
 def build_many(
@@ -119,42 +113,231 @@ def build_many(
     strict: bool,
     jobs: int,
     on_done: Callable[[Result], None] | None = None,
+    force: bool = False,
+    whole: bool = False,
 ) -> list[Result]:
-    """Build editions, in parallel worker processes when jobs > 1.
+    """Build editions, skipping those whose inputs did not change.
 
     An edition that fails does not stop the others: every edition that can be
     built is written, then the problems of all failed editions are raised
     together (and none of the failed editions' files is touched).
     """
-    results: list[Result] = []
-    problems: list[Problem] = []
+    started = time.perf_counter()
+    guide = load_guide(root)
+    editions = load_editions(guide)
+    store = Store(root, read=not force)
+    results: dict[str, Result] = {}
+    hashes: dict[Path, str] = {}
+    todo: dict[str, fingerprint.Inputs] = {}
+    for name in names:
+        edition = editions[name]
+        record = fingerprint.read_record(root, output_dir, name)
+        media = list(record["values"].get("media", [])) if record else []
+        inputs = inputs_of(guide, edition, media, whole)
+        inputs.watched |= watched_files(guide)
+        same = record is not None and record["fingerprint"] == inputs.fingerprint(root, hashes)
+        if not force and record and same and fingerprint.outputs_intact(record):
+            result = _up_to_date(edition, output_dir, started)
+            fingerprint.write_record(root, output_dir, name, record["fingerprint"], inputs,
+                                     outputs_of(edition, output_dir), hashes)  # fmt: skip
+            results[name] = result
+            if on_done:
+                on_done(result)
+            continue
+        todo[name] = inputs
+    errors: list[PressError] = []
+    if todo:
+        errors = _build(guide, editions, todo, output_dir, strict, jobs, store, whole, hashes, results, on_done)
+        store.prune()
+    fingerprint.write_matrix(root, output_dir, list(editions))
+    if errors:
+        raise BuildError(errors, [n for n in names if n in results])
+    return [results[name] for name in names]
 
-    def collect(outcome: Callable[[], Result]) -> None:
-        try:
-            results.append(outcome())
-        except PressError as error:
-            problems.extend(error.problems)
-            return
-        if on_done is not None:
-            on_done(results[-1])
 
-    if jobs <= 1 or len(names) <= 1:
-        for name in names:
-            collect(partial(build_one, root, name, output_dir, strict))
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(build_one, root, name, output_dir, strict) for name in names]
-            for future in as_completed(futures):
-                collect(future.result)
-    if problems:
-        raise BuildError(problems, [r.edition for r in results])
-    order = {name: index for index, name in enumerate(names)}
-    return sorted(results, key=lambda r: order[r.edition])
+def _up_to_date(edition: Edition, output_dir: Path, started: float) -> Result:
+    target = output_dir / edition.output
+    return Result(edition.name, target, _page_count(target), target.stat().st_size, time.perf_counter() - started,
+                  status="up to date")  # fmt: skip
+
+
+def _page_count(path: Path) -> int:
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
+
+
+def _build(
+    guide: Guide,
+    editions: dict[str, Edition],
+    todo: dict[str, fingerprint.Inputs],
+    output_dir: Path,
+    strict: bool,
+    jobs: int,
+    store: Store,
+    whole: bool,
+    hashes: dict[Path, str],
+    results: dict[str, Result],
+    on_done: Callable[[Result], None] | None,
+) -> list[PressError]:
+    root = guide.root
+    errors: list[PressError] = []
+    started = time.perf_counter()
+    with executor(jobs) as pool:
+        fonts = font_prep.prepare(root, run=lambda fn, work: pool.map(fn, *zip(*work, strict=True)))
+        plans: dict[str, EditionPlan] = {}
+        media: dict[str, list[str]] = {}
+        for name in todo:
+            try:
+                plans[name], media[name] = _plan(guide, editions[name], store, strict, fonts, whole)
+            except PressError as error:
+                errors.append(error)
+
+        def finished(name: str, done: Finished) -> None:
+            edition = editions[name]
+            files = dict(zip(outputs_of(edition, output_dir), (done.pdf, done.cover), strict=False))
+            for target, data in files.items():  # written only once everything passed
+                if data is not None:
+                    write_atomic(target, data)
+            inputs = todo[name]
+            inputs.values["media"] = sorted(media[name])
+            inputs.files |= {root / "content" / src for src in media[name]}
+            fingerprint.write_record(root, output_dir, name, inputs.fingerprint(root, hashes), inputs,
+                                     outputs_of(edition, output_dir), hashes)  # fmt: skip
+            plan = plans[name]
+            result = Result(name, output_dir / edition.output, done.pages, len(done.pdf),
+                            time.perf_counter() - started, list(done.warnings), "built", plan.laid_out,
+                            plan.reused)  # fmt: skip
+            results[name] = result
+            if on_done:
+                on_done(result)
+
+        outcome = run(pool, jobs, plans, lambda plan: finish_task(guide, plan, fonts, strict), finished)
+    return errors + list(outcome.failed.values())
+
+
+def finish_task(guide: Guide, plan: EditionPlan, fonts: font_prep.FontSet, strict: bool) -> FinishTask:
+    """What a worker needs to finish a settled edition."""
+    layouts = tuple(plan.done[i].layout for i in range(len(plan.parts)))
+    entries = tuple((plan.done[i].path, plan.done[i].key) for i in range(len(plan.parts)))
+    edition = plan.edition
+    pages = sum(layout.pages for layout in layouts)
+    if edition.profile == "print":
+        pages += -pages % 4
+    cover = cover_html(guide, edition, pages) if edition.profile == "print" else None
+    stamp = digest(*(key for _, key in entries), edition.name)
+    return FinishTask(guide.root, edition, fonts, entries, layouts, stamp, strict, cover)
+
+
+def _plan(
+    guide: Guide, edition: Edition, store: Store, strict: bool, fonts: font_prep.FontSet, whole: bool
+) -> tuple[EditionPlan, list[str]]:
+    """The edition's HTML cut into parts, with the keys of what its layout depends on."""
+    root = guide.root
+    used: list[str] = []
+
+    def image_url(src: str) -> str:
+        used.append(src)
+        return images.prepare(root, src, edition.profile).url
+
+    html = build_html(guide, edition, image_url)
+    styles = sorted(p for p in (root / "styles").rglob("*") if p.is_file())
+    base = digest(
+        LAYOUT_VERSION,
+        __version__,
+        repr(fingerprint.environment()),
+        repr(fingerprint_of_press()),
+        fonts.key,
+        weasy.edition_css(edition),
+        edition.profile,
+        edition.pdf_variant or "",
+        *(f"{p.relative_to(root)}:{fingerprint.sha256(p)}" for p in styles),
+    )
+    try:
+        book = parts.split(html)
+    except ValueError as error:
+        raise PressError(f"edition {edition.name!r}: {error}") from None
+    first_page = parts.uses_first_page([p.read_text(encoding="utf-8") for p in styles if p.suffix == ".css"])
+    plan = EditionPlan(edition, root, book, base, store, strict, fonts, whole or whole_only(root), first_page)
+    return plan, sorted(set(used))
+
+
+_press_digest: str | None = None
+
+
+def fingerprint_of_press() -> str:
+    """The press's own code: a change to it may change any layout."""
+    global _press_digest
+    if _press_digest is None:
+        _press_digest = digest(*(fingerprint.sha256(p) for p in fingerprint.press_sources()))
+    return _press_digest
+
+
+def whole_only(root: Path) -> bool:
+    """Stylesheets that change the page counter themselves make part numbers unknowable: render whole."""
+    for path in (root / "styles").glob("*.css"):
+        text = path.read_text(encoding="utf-8")
+        if "counter-reset" in text and "page" in text.split("counter-reset", 1)[1][:40]:
+            return True
+        if "counter-set" in text or "counter-increment: page" in text:
+            return True
+    return False
 
 
 class BuildError(PressError):
     """Some editions failed; the others were built and written."""
 
-    def __init__(self, problems: list[Problem], built: list[str]) -> None:
-        super().__init__(problems)
+    def __init__(self, errors: list[PressError], built: list[str]) -> None:
+        super().__init__([problem for error in errors for problem in error.problems])
+        self.errors = errors
         self.built = built
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.errors, self.built))
+
+
+# For tests and scripts: one edition, in this process, as bytes.
+
+
+def render(
+    guide: Guide, edition: Edition, strict: bool = True, whole: bool = False, force: bool = False
+) -> tuple[bytes, int, list[str]]:
+    """The edition's finished PDF bytes, its page count and WeasyPrint's warnings (nothing written
+    to output/; laid-out parts go to the project's cache as in a build)."""
+    store = Store(guide.root, read=not force)
+    fonts = font_prep.prepare(guide.root)
+    plan, _ = _plan(guide, edition, store, strict, fonts, whole)
+    got: dict[str, Finished] = {}
+
+    with executor(1) as pool:
+        outcome = run(pool, 1, {edition.name: plan}, lambda plan: finish_task(guide, plan, fonts, strict),
+                      lambda name, done: got.update({name: done}))  # fmt: skip
+    if outcome.failed:
+        raise outcome.failed[edition.name]
+    done = got[edition.name]
+    return done.pdf, done.pages, list(done.warnings)
+
+
+@dataclass
+class Built:
+    data: bytes
+    document: Any  # weasyprint.Document: the laid-out pages, for checks on layout
+    warnings: list[str]
+
+
+def render_built(guide: Guide, edition: Edition, strict: bool = True) -> Built:
+    """The edition rendered as one document, keeping its laid-out pages too."""
+    fonts = font_prep.prepare(guide.root)
+    html = build_html(guide, edition, lambda src: images.prepare(guide.root, src, edition.profile).url)
+    rendered = weasy.render_document(html, guide.root, edition, strict, fonts=fonts)
+    data, _, warnings = render(guide, edition, strict, whole=True)
+    return Built(data, rendered.document, warnings)
+
+
+def build_one(root: Path, name: str, output_dir: Path, strict: bool) -> Result:
+    """Build one edition in this process (the cache is used as in any build); its error as raised."""
+    try:
+        return build_many(root, [name], output_dir, strict, jobs=1)[0]
+    except BuildError as error:
+        raise error.errors[0] from None

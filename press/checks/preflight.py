@@ -1,41 +1,37 @@
-"""Stage 6: preflight — checks on the produced PDF before it is moved into place.
+"""Stage 6: preflight — checks on the produced PDF before it is saved or moved into place.
 
-Each rule reads the PDF as a printer's or a reader's software would (pypdf),
+Each rule reads the PDF as a printer's or a reader's software would (pikepdf),
 not the HTML we meant to produce. A failure names the edition and the rule.
+Nothing here changes the PDF.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
-from pypdf.generic import IndirectObject
+import pikepdf
 
 from ..content.model import Edition
 from ..errors import PreflightError, Problem
 from ..pdf import images
 
-logging.getLogger("pypdf").setLevel(logging.ERROR)  # its notes on WeasyPrint's xref size are noise
 FONT_FAMILIES = ("CharisSIL", "Inter")
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 RGB_OPERATOR = re.compile(rb"(?<![A-Za-z/])(rg|RG)(?![A-Za-z])")
 
 
-def check(pdf: bytes, edition: Edition, cover: bool = False) -> list[str]:
-    """Problems with ``pdf`` for ``edition``; raise PreflightError if any."""
-    reader = PdfReader(BytesIO(pdf))
-    problems = _fonts(reader) + _metadata(reader, edition)
+def check(pdf: pikepdf.Pdf, edition: Edition, cover: bool = False) -> None:
+    """Raise PreflightError if ``pdf`` has problems for ``edition``."""
+    problems = _fonts(pdf) + _metadata(pdf, edition)
     if edition.profile == "print":
-        problems += _print_rules(reader, pages_multiple=1 if cover else 4)
+        problems += _print_rules(pdf, pages_multiple=1 if cover else 4)
     else:
-        problems += _screen_rules(reader, edition)
+        problems += _screen_rules(pdf, edition)
     if problems:
         what = f"edition {edition.name!r}" + (" (cover)" if cover else "")
         raise PreflightError([Problem(None, None, f"{what}: preflight: {p}") for p in problems])
-    return problems
 
 
 def check_image_resolution(document: Any, edition: Edition, root: Path) -> None:
@@ -50,32 +46,40 @@ def check_image_resolution(document: Any, edition: Edition, root: Path) -> None:
         ])  # fmt: skip
 
 
-def _resolve(value: Any) -> Any:
-    return value.get_object() if isinstance(value, IndirectObject) else value
+def _resources(page: pikepdf.Page) -> Any:
+    """The page's /Resources, or those it inherits from the page tree (or None)."""
+    node: Any = page.obj
+    for _ in range(64):  # deeper than any page tree; a /Parent loop must not hang the build
+        if not isinstance(node, pikepdf.Dictionary):
+            return None
+        resources = node.get("/Resources")
+        if resources is not None:
+            return resources if isinstance(resources, pikepdf.Dictionary) else None
+        node = node.get("/Parent")
+    return None
 
 
-def fonts_of(reader: PdfReader) -> dict[str, bool]:
-    """Every font the pages use → whether its file is embedded."""
+def fonts_of(pdf: pikepdf.Pdf) -> dict[str, bool]:
+    """Every font the pages use (a Type0 font by its descendant) → whether its file is embedded."""
     found: dict[str, bool] = {}
-    for page in reader.pages:
-        resources = _resolve(page.get("/Resources")) or {}
-        fonts = _resolve(resources.get("/Font")) or {}
-        for ref in fonts.values():
-            font = _resolve(ref)
-            descriptor = None
+    for page in pdf.pages:
+        resources = _resources(page)
+        fonts = resources.get("/Font") if resources is not None else None
+        if not isinstance(fonts, pikepdf.Dictionary):
+            continue
+        for _, font in fonts.items():
             if "/DescendantFonts" in font:
-                descendant = _resolve(_resolve(font["/DescendantFonts"])[0])
-                descriptor = _resolve(descendant.get("/FontDescriptor"))
+                descriptor = font.DescendantFonts[0].get("/FontDescriptor")
             else:
-                descriptor = _resolve(font.get("/FontDescriptor"))
-            embedded = bool(descriptor) and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+                descriptor = font.get("/FontDescriptor")
+            embedded = isinstance(descriptor, pikepdf.Dictionary) and any(key in descriptor for key in FONT_FILES)
             found[str(font.get("/BaseFont"))] = embedded
     return found
 
 
-def _fonts(reader: PdfReader) -> list[str]:
+def _fonts(pdf: pikepdf.Pdf) -> list[str]:
     problems = []
-    for name, embedded in sorted(fonts_of(reader).items()):
+    for name, embedded in sorted(fonts_of(pdf).items()):
         if not embedded:
             problems.append(f"font {name} is not embedded")
         if not any(family in name.replace("-", "") for family in FONT_FAMILIES):
@@ -83,63 +87,64 @@ def _fonts(reader: PdfReader) -> list[str]:
     return problems
 
 
-def _root(reader: PdfReader) -> Any:
-    return _resolve(reader.trailer["/Root"])
-
-
-def _metadata(reader: PdfReader, edition: Edition) -> list[str]:
-    info: Any = reader.metadata or {}
+def _metadata(pdf: pikepdf.Pdf, edition: Edition) -> list[str]:
+    # the trailer's /Info, not pdf.docinfo: that property adds an /Info if there is none
+    info = pdf.trailer.get("/Info")
     problems = []
-    if not info.get("/Title"):
+    if not isinstance(info, pikepdf.Dictionary) or not info.get("/Title"):
         problems.append("the document has no title")
-    lang = _root(reader).get("/Lang")
+    value = pdf.Root.get("/Lang")
+    lang = None if value is None else str(value)
     if lang != edition.lang:
         problems.append(f"document language is {lang!r}, not {edition.lang!r}")
     return problems
 
 
-def _print_rules(reader: PdfReader, pages_multiple: int) -> list[str]:
+def _print_rules(pdf: pikepdf.Pdf, pages_multiple: int) -> list[str]:
     problems = []
-    count = len(reader.pages)
+    count = len(pdf.pages)
     if count % pages_multiple:
         problems.append(f"page count {count} is not a multiple of {pages_multiple}")
-    for number, page in enumerate(reader.pages, 1):
-        if "/TrimBox" not in page or "/BleedBox" not in page:
+    for number, page in enumerate(pdf.pages, 1):
+        if "/TrimBox" not in page.obj or "/BleedBox" not in page.obj:
             problems.append(f"page {number} has no TrimBox or BleedBox")
             break
-        media, trim = page.mediabox, page.trimbox
-        if not (media.left < trim.left and media.top > trim.top):
+        media, trim = [float(v) for v in page.mediabox], [float(v) for v in page.trimbox]
+        if not (media[0] < trim[0] and media[3] > trim[3]):  # left, top
             problems.append(f"page {number} has no bleed around its TrimBox")
             break
-    rgb_pages = [number for number, page in enumerate(reader.pages, 1) if _uses_rgb(page)]
+    rgb_pages = [number for number, page in enumerate(pdf.pages, 1) if _uses_rgb(page)]
     if rgb_pages:
         listed = ", ".join(str(n) for n in rgb_pages[:10])
         problems.append(f"RGB colour on page(s) {listed}: print colours must be CMYK (styles/print.css tokens)")
-    intents = _root(reader).get("/OutputIntents")
-    if not intents or _resolve(_resolve(intents)[0]).get("/S") != "/GTS_PDFX":
+    intents = pdf.Root.get("/OutputIntents")
+    if not intents or intents[0].get("/S") != pikepdf.Name.GTS_PDFX:
         problems.append("no PDF/X output intent")
     return problems
 
 
-def _uses_rgb(page: Any) -> bool:
+def _uses_rgb(page: pikepdf.Page) -> bool:
     """Whether the page's content, or a form it draws, sets an RGB colour."""
-    streams = [page.get_contents()]
-    resources = _resolve(page.get("/Resources")) or {}
-    for xobject in (_resolve(resources.get("/XObject")) or {}).values():
-        form = _resolve(xobject)
-        if form.get("/Subtype") == "/Form":
-            streams.append(form)
-    return any(stream is not None and RGB_OPERATOR.search(stream.get_data()) for stream in streams)
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    resources = _resources(page)
+    xobjects = resources.get("/XObject") if resources is not None else None
+    if isinstance(xobjects, pikepdf.Dictionary):
+        for _, xobject in xobjects.items():
+            if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == pikepdf.Name.Form:
+                streams.append(xobject)
+    # each stream on its own: a match cannot span two of them, as pypdf's joined streams kept it
+    return any(isinstance(s, pikepdf.Stream) and RGB_OPERATOR.search(s.read_bytes()) for s in streams)
 
 
-def _screen_rules(reader: PdfReader, edition: Edition) -> list[str]:
-    root = _root(reader)
+def _screen_rules(pdf: pikepdf.Pdf, edition: Edition) -> list[str]:
+    root = pdf.Root
     problems = []
     if "/StructTreeRoot" not in root:
         problems.append("the PDF is not tagged (no structure tree)")
-    mark = _resolve(root.get("/MarkInfo")) or {}
-    if not mark.get("/Marked"):
+    mark = root.get("/MarkInfo")
+    if not isinstance(mark, pikepdf.Dictionary) or not mark.get("/Marked"):
         problems.append("the PDF is not marked as tagged")
-    if not reader.outline:
+    if not pdf.open_outline().root:  # read only: the outline is saved back only when used as a context manager
         problems.append("the PDF has no bookmarks")
     return problems

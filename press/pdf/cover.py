@@ -10,6 +10,7 @@ an EAN-13 barcode on the back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -17,7 +18,8 @@ from ..content.model import PAPERS_MM, Edition, Guide
 from ..render import barcode
 from ..render.html import common_context, environment, render_template
 from . import weasy
-from .marks import add_crop_marks
+from .fonts import FontSet
+from .marks import add_crop_marks_bytes
 
 SPINE_TEXT_MIN_MM = 6.0  # below this, a spine carries no text
 
@@ -41,8 +43,8 @@ def spread(edition: Edition, pages: int) -> Spread:
     return Spread(round(2 * width + spine, 1), height, spine, width)
 
 
-def render_cover(guide: Guide, edition: Edition, pages: int, strict: bool = True) -> bytes:
-    """The cover spread PDF for a print edition whose interior has ``pages`` pages."""
+def cover_html(guide: Guide, edition: Edition, pages: int) -> str:
+    """The cover spread's HTML for a print edition whose interior has ``pages`` pages."""
     sheet = spread(edition, pages)
     env = environment(guide.root, edition.lang)
     page = common_context(guide, edition)
@@ -53,7 +55,19 @@ def render_cover(guide: Guide, edition: Edition, pages: int, strict: bool = True
         if edition.isbn
         else None,
     )
-    html = render_template(env, "cover-spread.html", page)
+    return render_template(env, "cover-spread.html", page)
+
+
+def cover_pdf(html: str, root: Path, edition: Edition, pages: int, strict: bool, fonts: FontSet | None) -> bytes:
+    """The cover spread PDF, with its bleed and crop marks."""
+    sheet = spread(edition, pages)
     size = f"@page {{ size: {sheet.width_mm}mm {sheet.height_mm}mm; }}"
-    rendered = weasy.render_document(html, guide.root, edition, strict, extra_css=size)
-    return add_crop_marks(weasy.write_pdf(rendered, edition, strict))
+    rendered = weasy.render_document(html, root, edition, strict, extra_css=size, fonts=fonts)
+    return add_crop_marks_bytes(weasy.write_pdf(rendered, edition, strict))
+
+
+def render_cover(
+    guide: Guide, edition: Edition, pages: int, strict: bool = True, fonts: FontSet | None = None
+) -> bytes:
+    """The cover spread PDF for a print edition whose interior has ``pages`` pages."""
+    return cover_pdf(cover_html(guide, edition, pages), guide.root, edition, pages, strict, fonts)

@@ -6,7 +6,8 @@
 * WeasyPrint reports bad CSS and missing resources only through its logger;
   a handler collects those messages during the render, and ``strict`` turns
   any of them into a RenderError.
-* Fonts come from ``styles/fonts`` through ``@font-face``.
+* Fonts come from ``styles/fonts`` through ``@font-face``, served from their
+  trimmed copies and embedded whole (``fonts.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import CSS, HTML, Document
@@ -27,12 +29,13 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from ..content.model import PAPERS_MM, Edition
 from ..errors import Problem, RenderError
+from .fonts import FontSet, embedding_whole
 
 LAYERS = ("fonts.css", "tokens.css", "page.css", "typography.css", "components.css")
 BLEED_MM = 3
 PRINT_PROFILE = "icc/CoatedFOGRA39-argyll.icc"  # CMYK output intent of the print profile, in styles/
-# Notices about the machine, not the content: fontTools subsets fonts when the
-# HarfBuzz subset library is missing, with the same result in the PDF.
+# Notices about the machine, not the content (fonts are embedded as prepared,
+# so WeasyPrint's subsetting, with or without HarfBuzz-Subset, is not used).
 ENVIRONMENT_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
 
 
@@ -46,22 +49,38 @@ class RefusedURL(FatalURLFetchingError):
 
 
 class ProjectFetcher(URLFetcher):
-    """Serve ``file://`` URLs of regular files under ``root``; refuse the rest."""
+    """Serve ``file://`` URLs of regular files under ``root``; refuse the rest.
 
-    def __init__(self, root: Path) -> None:
+    A shipped font with a trimmed copy (``fonts.FontSet``) is served from that
+    copy, after checking that it is still a regular file in the project with
+    the SHA-256 recorded when it was made.
+    """
+
+    def __init__(self, root: Path, fonts: FontSet | None = None) -> None:
         super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
         self.root = root.resolve()
+        self.substitutes = fonts.substitutes() if fonts else {}
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file":
             raise RefusedURL(url, "only files inside the project can be used")
-        path = Path(unquote(parts.path)).resolve()
+        path = self._inside(url, Path(unquote(parts.path)))
+        trimmed = self.substitutes.get(path)
+        if trimmed is not None:
+            data = self._inside(url, trimmed.path).read_bytes()
+            if hashlib.sha256(data).hexdigest() != trimmed.sha256:
+                raise RefusedURL(url, f"the prepared copy {trimmed.path.name} changed; run the build again")
+            return URLFetcherResponse(path.as_uri(), data)
+        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+
+    def _inside(self, url: str, path: Path) -> Path:
+        path = path.resolve()
         if not path.is_relative_to(self.root):
             raise RefusedURL(url, "outside the project folder")
         if not path.is_file():
             raise RefusedURL(url, "not found (or not a regular file)")
-        return URLFetcherResponse(path.as_uri(), path.read_bytes())
+        return path
 
 
 class _Collect(logging.Handler):
@@ -111,26 +130,62 @@ class Rendered:
     warnings: list[str]
 
 
-def render_document(html: str, root: Path, edition: Edition, strict: bool, extra_css: str = "") -> Rendered:
-    """Lay out the edition's pages (before writing), with the sandbox on."""
-    styles = root / "styles"
-    fetcher = ProjectFetcher(root)
-    fonts = FontConfiguration()
-    profiles: dict[str, object] = {}  # filled by @color-profile rules, read by the renderer
-    with weasyprint_messages() as messages:  # stylesheets report their errors while parsed
-        try:
-            names = [*LAYERS, f"{edition.profile}.css"]
-            common = {"url_fetcher": fetcher, "font_config": fonts, "color_profiles": profiles}
-            sheets = [CSS(filename=str(styles / name), **common) for name in names]
-            sheets.append(CSS(string=edition_css(edition) + extra_css, base_url=str(styles) + "/", **common))
-            document = HTML(string=html, base_url=str(root) + "/", url_fetcher=fetcher).render(
-                stylesheets=sheets, font_config=fonts, color_profiles=profiles, **_variant_options(edition)
-            )
-        except RefusedURL as refused:
-            raise RenderError([Problem(None, None, f"edition {edition.name!r}: refused to load "
-                                       f"{refused.url!r} ({refused.reason})")]) from None  # fmt: skip
-    _raise_if_strict(edition, messages, strict)
-    return Rendered(document, list(messages))
+class Renderer:
+    """Lays out the documents of one edition, reusing its parsed stylesheets and fonts.
+
+    Parsing the layers and loading the fonts takes about a second; a worker
+    that lays out many chapters of an edition does it once.
+    """
+
+    def __init__(self, root: Path, edition: Edition, fonts: FontSet | None, extra_css: str = "") -> None:
+        self.root, self.edition = root, edition
+        self.fetcher = ProjectFetcher(root, fonts)
+        self.font_config = FontConfiguration()
+        self.profiles: dict[str, object] = {}  # filled by @color-profile rules, read by the renderer
+        styles = root / "styles"
+        with weasyprint_messages() as messages:  # stylesheets report their errors while parsed
+            try:
+                names = [*LAYERS, f"{edition.profile}.css"]
+                self.sheets = [CSS(filename=str(styles / name), **self._common()) for name in names]
+                self.sheets.append(self.css(edition_css(edition) + extra_css))
+            except RefusedURL as refused:
+                raise _refused(edition, refused) from None
+        self.sheet_warnings = list(messages)
+
+    def _common(self) -> dict[str, object]:
+        return {"url_fetcher": self.fetcher, "font_config": self.font_config, "color_profiles": self.profiles}
+
+    def css(self, text: str) -> CSS:
+        return CSS(string=text, base_url=str(self.root / "styles") + "/", **self._common())
+
+    def layout(self, html: str, strict: bool, extra_css: str = "") -> Rendered:
+        """Lay out ``html`` (before writing), with the sandbox on."""
+        with weasyprint_messages() as messages:
+            try:
+                sheets = [*self.sheets, self.css(extra_css)] if extra_css else self.sheets
+                document = HTML(string=html, base_url=str(self.root) + "/", url_fetcher=self.fetcher).render(
+                    stylesheets=sheets,
+                    font_config=self.font_config,
+                    color_profiles=self.profiles,
+                    **_variant_options(self.edition),
+                )
+            except RefusedURL as refused:
+                raise _refused(self.edition, refused) from None
+        warnings = self.sheet_warnings + list(messages)
+        _raise_if_strict(self.edition, warnings, strict)
+        return Rendered(document, warnings)
+
+
+def _refused(edition: Edition, refused: RefusedURL) -> RenderError:
+    return RenderError([Problem(None, None, f"edition {edition.name!r}: refused to load "
+                                f"{refused.url!r} ({refused.reason})")])  # fmt: skip
+
+
+def render_document(
+    html: str, root: Path, edition: Edition, strict: bool, extra_css: str = "", fonts: FontSet | None = None
+) -> Rendered:
+    """Lay out a whole document of the edition (before writing), with the sandbox on."""
+    return Renderer(root, edition, fonts, extra_css).layout(html, strict)
 
 
 def _variant_options(edition: Edition) -> dict[str, object]:
@@ -139,10 +194,19 @@ def _variant_options(edition: Edition) -> dict[str, object]:
     return {"pdf_variant": edition.pdf_variant or "pdf/ua-1", "pdf_tags": True}
 
 
-def write_pdf(rendered: Rendered, edition: Edition, strict: bool) -> bytes:
-    with weasyprint_messages() as messages:
-        options = _variant_options(edition)
-        pdf = rendered.document.write_pdf(**options)  # type: ignore[arg-type]
+def write_pdf(
+    rendered: Rendered,
+    edition: Edition,
+    strict: bool,
+    pages: list[Any] | None = None,
+    fonts: FontSet | None = None,
+    placeholders: bool = False,
+) -> bytes:
+    """PDF bytes of the laid-out pages (all, or ``pages``), fonts embedded as prepared
+    (or, with ``placeholders``, named, for assembly to embed: ``fonts.embedding_whole``)."""
+    document = rendered.document if pages is None else rendered.document.copy(pages)
+    with weasyprint_messages() as messages, embedding_whole(fonts, placeholders):
+        pdf = document.write_pdf(**_variant_options(edition))  # type: ignore[arg-type]
     _raise_if_strict(edition, messages, strict)
     rendered.warnings.extend(messages)
     assert pdf is not None

@@ -1,0 +1,243 @@
+"""The page numbers of one edition, iterated until they settle.
+
+An edition's HTML is cut into parts (``press/pdf/parts.py``). A part's
+layout is fixed by its own HTML and the edition's styles; its rendering
+also needs its first page number and the page numbers of what it refers to
+in other parts (the contents; cross-references). Those come from the
+layouts of the parts before it and of the parts it refers to, so:
+
+1. plan with what is known: parts laid out in this build, then what the
+   cache remembers of a part with the same layout key (its page count and
+   anchors), then an estimate from the length of its HTML;
+2. a part whose rendering key (layout key + first page + referenced page
+   numbers) is cached is reused; the others are laid out, those whose
+   numbers are all known first (*exact*), the rest only when a worker would
+   otherwise wait and only for a first layout, which gives the part's page
+   count (*speculative*: cached, and reused if the guess was right);
+3. with each result, plan again; the edition is settled when every part has
+   been laid out with the numbers the others' layouts give. A part laid out
+   more than ``MAX_RENDERS`` times with certain numbers means the numbers do
+   not settle (a contents that changes length with its own numbers): an error.
+
+A part must begin on a page of a forced side (``parts.py``); when a laid-out
+part shows that it did not, it is joined to the part before it, and the
+cache remembers that boundary for the next build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..content.model import Edition
+from ..errors import Problem, RenderError
+from ..pdf import parts as cut
+from ..pdf.layout import FORCED, PartLayout, PartTask
+from .cache import CorruptEntry, Store
+
+MAX_RENDERS = 4
+DEFAULT_CHARS_PER_PAGE = 6000  # of HTML, before any part of the edition is laid out
+
+
+def digest(*items: str) -> str:
+    hasher = hashlib.sha256()
+    for item in items:
+        hasher.update(item.encode())
+        hasher.update(b"\0")
+    return hasher.hexdigest()
+
+
+@dataclass
+class Done:
+    key: str  # the rendering key it was laid out with
+    path: Path  # its cache entry
+    layout: PartLayout
+
+
+@dataclass
+class Want:
+    """A part to lay out, and the task that does it."""
+
+    edition: str
+    index: int
+    layout_key: str
+    key: str
+    exact: bool  # laid out with numbers that are all certain
+    task: PartTask
+    wait: bool = False  # a guess for a part laid out before: its page count is known, wait for the numbers
+    numbers: dict[str, int] = field(default_factory=dict)  # the page number given to each of its refs
+
+
+@dataclass
+class EditionPlan:
+    edition: Edition
+    root: Path
+    book: cut.Book
+    base_key: str  # styles, fonts, settings and versions: everything but the HTML
+    store: Store
+    strict: bool
+    fonts: object  # FontSet | None, passed to workers
+    whole: bool = False  # lay out as one part (no assembly)
+    first_page_rules: bool = False  # the stylesheets style the book's first page (parts need a lead)
+    starts: set[int] = field(default_factory=set)
+    parts: list[cut.Part] = field(default_factory=list)
+    layout_keys: list[str] = field(default_factory=list)
+    done: dict[int, Done] = field(default_factory=dict)
+    renders: dict[str, int] = field(default_factory=dict)  # layout key → times laid out
+    laid_out: int = 0  # layouts made in this build (a part may be laid out again when its numbers move)
+    reused: int = 0  # parts taken from the cache
+
+    def __post_init__(self) -> None:
+        skeleton = "\n".join(unit.start_tag for unit in self.book.units)
+        self.bounds_key = "bounds-" + digest(self.base_key, skeleton)
+        if self.whole:
+            self.starts = {0}
+        else:
+            refused = set(self.store.get_json(self.bounds_key) or [])
+            self.starts = set(range(len(self.book.units))) - refused
+        self._regroup()
+
+    def _regroup(self) -> None:
+        self.parts = cut.group(self.book, self.starts)
+        self.layout_keys = []
+        for part in self.parts:
+            html, _, _ = cut.document(self.book, part, self.parts, 0, {}, self.first_page_rules)
+            self.layout_keys.append(digest(self.base_key, html))
+        self.done = {}
+
+    # What is known of each part's layout: this build's, the cache's notes, or an estimate.
+    def _known(self, index: int) -> tuple[PartLayout | None, bool]:
+        done = self.done.get(index)
+        if done is not None:
+            return done.layout, True
+        note = self.store.get_json("count-" + self.layout_keys[index])
+        if note is not None:
+            return PartLayout.from_json(note), False
+        return None, False
+
+    def numbers(self) -> tuple[list[int], dict[str, int], list[bool]]:
+        """Each part's first page, every anchor's page, and whether a part's first page is certain."""
+        offsets, anchors, certain = [], {}, []
+        offset, sure = 1, True
+        for index, part in enumerate(self.parts):
+            offsets.append(offset)
+            certain.append(sure)
+            layout, exact = self._known(index)
+            if layout is None:
+                sure = False
+                pages = self._estimate(index)
+                for name in part.ids:
+                    anchors[name] = offset
+            else:
+                sure = sure and exact
+                pages = layout.pages
+                for name, page in layout.anchors.items():
+                    anchors[name] = offset + page
+            offset += pages
+        return offsets, anchors, certain
+
+    def _estimate(self, index: int) -> int:
+        """A part's page count before its first layout: as long, per character, as the parts
+        laid out so far that open with the same kind of element (a practice like a practice)."""
+        kind = self.book.units[self.parts[index].first].start_tag.split(" id=")[0]
+        done = [(len(self.parts[i].body), d.layout.pages) for i, d in self.done.items()]
+        alike = [(c, n) for (c, n), i in zip(done, self.done, strict=True)
+                 if self.book.units[self.parts[i].first].start_tag.split(" id=")[0] == kind]  # fmt: skip
+        sample = alike or done
+        per_page = sum(c for c, _ in sample) / max(1, sum(n for _, n in sample)) if sample else DEFAULT_CHARS_PER_PAGE
+        pages = max(1, round(len(self.parts[index].body) / per_page))
+        return pages + pages % 2  # a part that opens on a right-hand page ends on a left-hand one
+
+    def wants(self) -> list[Want]:
+        """The parts still to lay out, with the numbers known now (none when settled)."""
+        offsets, anchors, certain = self.numbers()
+        owner = {name: i for i, part in enumerate(self.parts) for name in part.ids}
+        wants = []
+        for index, part in enumerate(self.parts):
+            known, _ = self._known(index)
+            numbered = None if known is None else set(known.numbered)
+            html, css, lead, key = self._document(index, offsets[index], anchors, numbered)
+            done = self.done.get(index)
+            if done is not None and done.key == key:
+                continue
+            cached = self.store.get_part(key)
+            if cached is not None:
+                self.reused += 1
+                self._accept(index, key, *cached)
+                return self.wants()  # what it teaches may change the numbers of the parts after it
+            printed = part.refs if numbered is None else [r for r in part.refs if r in numbered]
+            exact = certain[index] and all(r in owner and owner[r] in self.done for r in printed)
+            task = PartTask(
+                root=self.root,
+                edition=self.edition,
+                fonts=self.fonts,  # type: ignore[arg-type]
+                html=html,
+                css=css,
+                strict=self.strict,
+                lead=lead,
+                refs=part.refs,
+                unit_tag=self.book.units[part.first].tag,
+                offset=offsets[index],
+                styles_key=self.base_key,
+            )
+            # Guess only a first layout: it gives the part's page count, and it is kept if right.
+            wait = not exact and done is not None
+            numbers = {r: anchors.get(r, offsets[index]) for r in part.refs}
+            wants.append(Want(self.edition.name, index, self.layout_keys[index], key, exact, task, wait, numbers))
+        return wants
+
+    def _document(
+        self, index: int, offset: int, anchors: dict[str, int], numbered: set[str] | None
+    ) -> tuple[str, str, bool, str]:
+        """The part's document and its rendering key. Anchors it only links to (not printing
+        their page numbers) go on an anchor page numbered like its own first page, so that
+        their numbers do not enter the key: a part's links change nothing of its pages."""
+        part = self.parts[index]
+        view = {r: anchors.get(r, offset) if numbered is None or r in numbered else offset for r in part.refs}
+        html, css, lead = cut.document(self.book, part, self.parts, offset, view, self.first_page_rules)
+        return html, css, lead, digest(self.layout_keys[index], css)
+
+    def accept(self, want: Want, path: Path, layout: PartLayout) -> None:
+        """A laid-out part came back (it is already in the cache at ``path``)."""
+        if want.index >= len(self.parts) or self.layout_keys[want.index] != want.layout_key:
+            return  # the parts were regrouped meanwhile: this result belongs to an older plan
+        self.laid_out += 1
+        count = self.renders[want.layout_key] = self.renders.get(want.layout_key, 0) + want.exact
+        if count > MAX_RENDERS:
+            part = self.parts[want.index]
+            raise RenderError([Problem(None, None, f"edition {self.edition.name!r}: the page numbers do not settle "
+                                       f"around {self.book.units[part.first].start_tag!r}",
+                                       "a contents or cross-reference changes length with its own numbers; "
+                                       "build with --whole")])  # fmt: skip
+        # Its key, now that it is known which refs' numbers it prints: the same part laid out
+        # again with other numbers for links only would give the same pages.
+        _, _, _, key = self._document(want.index, layout.offset, want.numbers, set(layout.numbered))
+        if key != want.key:
+            try:
+                path = self.store.rekey_part(path, want.key, key)
+            except (OSError, CorruptEntry):
+                return  # the entry went bad meanwhile: the part is laid out again
+        self._accept(want.index, key, path, layout)
+
+    def forget(self, path: Path) -> None:
+        """A cache entry this plan relied on turned out bad: lay that part out again."""
+        self.done = {index: done for index, done in self.done.items() if done.path != path}
+
+    def _accept(self, index: int, key: str, path: Path, layout: PartLayout) -> None:
+        expected = cut.expected_first_index(layout.offset, layout.lead)
+        if index > 0 and (layout.forced not in FORCED or layout.first_index != expected):
+            # It did not open on a forced side: it depends on where the part before it ends.
+            self.starts.discard(self.parts[index].first)
+            refused = sorted(set(range(len(self.book.units))) - self.starts)
+            self.store.put_json(self.bounds_key, refused)
+            self._regroup()
+            return
+        self.done[index] = Done(key, path, layout)
+        self.store.put_json("count-" + self.layout_keys[index], layout.to_json())
+
+    def settled(self) -> bool:
+        return len(self.done) == len(self.parts) and not self.wants()
+
+    def pages(self) -> int:
+        return sum(d.layout.pages for d in self.done.values())

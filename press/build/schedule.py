@@ -1,0 +1,125 @@
+"""Keep every worker busy until every edition is settled and finished.
+
+The parent holds one ``EditionPlan`` per edition and a process pool. Each
+turn it asks every plan what it still needs, sends the parts whose numbers
+are certain first (from any edition), then, while workers would otherwise
+wait, parts laid out on a guess (``plan.py``), at most one task per part at
+a time. A settled edition is finished in a worker too: assembly, the cover
+spread, preflight. With one job everything runs in this process, in the
+same order.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import PressError
+from .cache import CorruptEntry
+from .plan import EditionPlan, Want
+from .workers import Finished, FinishTask, finish, lay_out_part
+
+
+class InlineExecutor(Executor):
+    """Runs each task at once, here: ``--jobs 1``, and tracebacks in the debugger."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to the caller through the future, like a pool does
+            future.set_exception(error)
+        return future
+
+
+@contextmanager
+def executor(jobs: int) -> Iterator[Executor]:
+    if jobs <= 1:
+        yield InlineExecutor()
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield pool
+
+
+@dataclass
+class Outcome:
+    finished: dict[str, Finished]
+    failed: dict[str, PressError]
+
+
+def run(
+    pool: Executor,
+    jobs: int,
+    plans: dict[str, EditionPlan],
+    finish_task: Callable[[EditionPlan], FinishTask],
+    on_finished: Callable[[str, Finished], None],
+) -> Outcome:
+    """Lay out, settle and finish every plan; ``on_finished`` sees each edition as it is done."""
+    pending: dict[Future[Any], tuple[str, Want | None]] = {}
+    finishing: set[str] = set()
+    outcome = Outcome({}, {})
+
+    def fail(name: str, error: PressError) -> None:
+        outcome.failed[name] = error
+
+    while True:
+        busy = {(name, task.index) for name, task in pending.values() if task is not None}
+        exact: list[Want] = []
+        guesses: list[Want] = []
+        for name, plan in plans.items():
+            if name in outcome.failed or name in finishing:
+                continue
+            try:
+                wants = plan.wants()
+                if not wants:
+                    finishing.add(name)
+                    pending[pool.submit(finish, finish_task(plan))] = (name, None)
+                    continue
+            except PressError as error:
+                fail(name, error)
+                continue
+            for want in wants:
+                if (name, want.index) not in busy and not want.wait:
+                    (exact if want.exact else guesses).append(want)
+        free = max(0, jobs - len(pending))
+        # Guesses fill idle workers, but one worker stays free for numbers that become certain.
+        guessing = sum(1 for _, task in pending.values() if task is not None and not task.exact)
+        room = max(0, min(free - len(exact), jobs - 1 - guessing)) if jobs > 1 else free - len(exact)
+        for want in exact[:free] + sorted(guesses, key=lambda w: w.index)[: max(0, room)]:
+            _trace(f"send {want.edition} part {want.index} exact={want.exact} offset={want.task.offset}")
+            pending[pool.submit(lay_out_part, want.task, want.key)] = (want.edition, want)
+        if not pending:
+            return outcome
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            name, sent = pending.pop(future)
+            _trace(f"back {name} part {sent.index if sent else 'finish'}")
+            if name in outcome.failed or (sent is not None and name in finishing):
+                continue  # a guess that came back after its edition settled
+            try:
+                result = future.result()
+                if sent is None:
+                    outcome.finished[name] = result
+                    on_finished(name, result)
+                else:
+                    plans[name].accept(sent, *result)
+            except CorruptEntry as error:  # a part's cache entry went bad before assembly: lay it out again
+                plans[name].forget(error.path)
+                finishing.discard(name)
+            except PressError as error:
+                fail(name, error)
+
+
+_TRACE = os.environ.get("PRESS_TRACE")
+_START = time.perf_counter()
+
+
+def _trace(message: str) -> None:
+    if _TRACE:
+        print(f"{time.perf_counter() - _START:7.2f} {message}", file=sys.stderr, flush=True)

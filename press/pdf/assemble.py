@@ -1,0 +1,272 @@
+"""Parts laid out alone → one PDF, as if WeasyPrint had laid out the whole book.
+
+Each part's PDF holds its own pages and a few it only needed for layout
+(the lead page, the stub of the next part, anchor pages: ``parts.py``).
+Assembly, with pikepdf, keeps the own pages in order and rebuilds what
+spans the book:
+
+* named destinations: every anchor of every part, sorted by name as
+  WeasyPrint writes them; links point at names, so they resolve across parts;
+* bookmarks: one tree built by WeasyPrint's own algorithm from every
+  bookmark's level and position, so levels nest across parts;
+* the structure tree (tagged screen editions): WeasyPrint tags each page
+  separately under one ``Document`` element, so the assembled tree is the
+  parts' page elements in order, with a new parent tree (pages first, then
+  link annotations, numbered as WeasyPrint numbers them) and table-header
+  ids made unique;
+* fonts, colour profiles and images that several parts embed are kept once.
+
+The document's own metadata (title, language, XMP, output intent, viewer
+preferences) come from the first part, whose head is the book's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from io import BytesIO
+from types import SimpleNamespace
+from typing import Any
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, String
+
+from .fonts import FontSet, real_font
+from .layout import PartLayout
+
+
+@dataclass
+class Laid:
+    """One part ready for assembly: its PDF and its layout record."""
+
+    pdf: bytes
+    layout: PartLayout
+
+
+def assemble(parts: Sequence[Laid], tagged: bool, fonts: FontSet | None = None) -> pikepdf.Pdf:
+    out = pikepdf.open(BytesIO(parts[0].pdf))
+    sources = [out] + [pikepdf.open(BytesIO(part.pdf)) for part in parts[1:]]
+    first = parts[0].layout
+    dropped = [i for i in range(len(out.pages)) if not first.start <= i < first.stop]
+    kept: list[list[pikepdf.Page]] = [list(out.pages[first.start : first.stop])]
+    for source, part in zip(sources[1:], parts[1:], strict=True):
+        kept.append(list(source.pages[part.layout.start : part.layout.stop]))
+    elements, nums, annotations, names = [], [], [], []
+    for index in sorted(dropped, reverse=True):
+        del out.pages[index]
+    for index, (source, pages) in enumerate(zip(sources, kept, strict=True)):
+        copy = _copier(out, source)
+        if source is not out:
+            with warnings.catch_warnings():  # names and links are rebuilt below, for the whole book
+                warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+                out.pages.extend(pages)  # first: the objects copied below then refer to these copies
+        if tagged:
+            found = _tags(source, pages, index)
+            for element in found.elements:  # cut the link to the part's own tree before copying
+                del element["/P"]
+            elements += [copy(e) for e in found.elements]
+            nums += [copy(n) for n in found.page_nums]
+            annotations += [(copy(annot), copy(elem)) for annot, elem in found.annotations]
+        names += [(name, copy(dest)) for name, dest in _names(source, pages)]
+    for key in ("/Outlines", "/Names", "/StructTreeRoot"):
+        if key in out.Root:
+            del out.Root[key]
+    if names:
+        flat: list[Any] = []
+        for name, dest in sorted(names, key=lambda item: item[0]):
+            flat += [String(name), dest]
+        out.Root.Names = Dictionary(Dests=Dictionary(Names=Array(flat)))
+    _outlines(out, [part.layout for part in parts])
+    if tagged:
+        _structure(out, elements, nums, annotations)
+    _share_streams(out)
+    if fonts is not None:
+        _embed_fonts(out, fonts)
+    return out
+
+
+def _copier(out: pikepdf.Pdf, source: pikepdf.Pdf) -> Callable[[Any], Any]:
+    if source is out:
+        return lambda obj: obj
+
+    def copy(obj: Any) -> Any:
+        if not isinstance(obj, pikepdf.Object) or not (obj.is_indirect or isinstance(obj, Dictionary | Array)):
+            return obj
+        return out.copy_foreign(obj if obj.is_indirect else source.make_indirect(obj))
+
+    return copy
+
+
+@dataclass
+class _Tags:
+    elements: list[Any]  # top-level structure elements of the kept pages
+    page_nums: list[Any]  # per kept page: its MCID → element array
+    annotations: list[tuple[Any, Any]]  # (annotation, its structure element)
+
+
+def _tags(source: pikepdf.Pdf, pages: list[pikepdf.Page], index: int) -> _Tags:
+    tree = source.Root.StructTreeRoot
+    document = tree.K[0]
+    wanted = {page.obj.objgen for page in pages}
+    elements = [e for e in document.K if e.Pg.objgen in wanted]
+    nums = tree.ParentTree.Nums
+    entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    page_nums = [entries[int(page.obj.StructParents)] for page in pages]
+    annotations = []
+    for page in pages:
+        for annot in page.obj.get("/Annots", Array()):
+            if "/StructParent" in annot:
+                annotations.append((annot, entries[int(annot.StructParent)]))
+    _unique_header_ids(elements, f"p{index}-")
+    return _Tags(elements, page_nums, annotations)
+
+
+def _unique_header_ids(elements: list[Any], prefix: str) -> None:
+    """WeasyPrint names table headers after object numbers, which repeat across parts."""
+    stack = list(elements)
+    while stack:
+        element = stack.pop()
+        if not isinstance(element, Dictionary) or element.get("/Type") not in (Name.StructElem, None):
+            continue
+        if "/ID" in element:
+            element.ID = String(prefix + str(element.ID))
+        attributes = element.get("/A")
+        if isinstance(attributes, Dictionary) and "/Headers" in attributes:
+            attributes.Headers = Array([String(prefix + str(h)) for h in attributes.Headers])
+        kids = element.get("/K")
+        if isinstance(kids, Array):
+            stack.extend(k for k in kids if isinstance(k, Dictionary))
+
+
+def _names(source: pikepdf.Pdf, pages: list[pikepdf.Page]) -> list[tuple[str, Any]]:
+    names = source.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return []
+    wanted = {page.obj.objgen for page in pages}
+    flat = names.Dests.Names
+    return [(str(flat[i]), flat[i + 1]) for i in range(0, len(flat), 2) if flat[i + 1][0].objgen in wanted]
+
+
+def _structure(out: pikepdf.Pdf, elements: list[Any], nums: list[Any], annotations: list[tuple[Any, Any]]) -> None:
+    root = out.make_indirect(Dictionary(Type=Name.StructTreeRoot))
+    document = out.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Document, P=root, K=Array(elements)))
+    for element in elements:
+        element.P = document
+    parent_tree: list[Any] = []
+    for number, (page, page_nums) in enumerate(zip(out.pages, nums, strict=True)):
+        page.obj.StructParents = number
+        parent_tree += [number, page_nums]
+    for number, (annot, element) in enumerate(annotations, start=len(out.pages)):
+        annot.StructParent = number
+        parent_tree += [number, element]
+    root.ParentTree = out.make_indirect(Dictionary(Nums=Array(parent_tree)))
+    root.K = Array([document])
+    out.Root.StructTreeRoot = root
+
+
+def _outlines(out: pikepdf.Pdf, layouts: list[PartLayout]) -> None:
+    """The bookmark tree of the whole book, nested by WeasyPrint's own rules."""
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    scale = 0.75  # PDF points per CSS px
+    root: list[Any] = []
+    skipped: list[int] = []
+    last_by_depth = [root]
+    previous = 0
+    number = 0
+    for layout in layouts:
+        for marks, height in zip(layout.bookmarks, layout.heights, strict=True):
+            page = SimpleNamespace(bookmarks=[(lvl, label, (x, y), state) for lvl, label, x, y, state in marks])
+            matrix = Matrix(a=scale, d=-scale, f=height * scale)
+            previous = make_page_bookmark_tree(page, skipped, last_by_depth, previous, number, matrix)
+            number += 1
+    if not root:
+        return
+    pages = [page.obj for page in out.pages]
+
+    def add(items: list[Any], parent: Any) -> tuple[list[Any], int]:
+        count = len(items)
+        made: list[Any] = []
+        for title, (page, x, y), children, state in items:
+            item = out.make_indirect(Dictionary(Title=String(title), Dest=Array([pages[page], Name.XYZ, x, y, 0])))
+            kids, kids_count = add(children, item)
+            item.Count = -kids_count if state == "closed" else kids_count
+            if state != "closed":
+                count += kids_count
+            if made:
+                item.Prev = made[-1]
+                made[-1].Next = item
+            if kids:
+                item.First, item.Last = kids[0], kids[-1]
+            item.Parent = parent
+            made.append(item)
+        return made, count
+
+    outlines = out.make_indirect(Dictionary())
+    top, count = add(root, outlines)
+    outlines.Count, outlines.First, outlines.Last = count, top[0], top[-1]
+    out.Root.Outlines = outlines
+
+
+def _font_files(out: pikepdf.Pdf) -> list[Any]:
+    files: dict[tuple[int, int], Any] = {}
+    for page in out.pages:
+        for font in page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary()).values():
+            for descendant in font.get("/DescendantFonts", Array([font])):
+                descriptor = descendant.get("/FontDescriptor", Dictionary())
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in descriptor:
+                        files[descriptor[key].objgen] = descriptor[key]
+    return list(files.values())
+
+
+def _embed_fonts(out: pikepdf.Pdf, fonts: FontSet) -> None:
+    """Put the trimmed font files where the parts hold their placeholders (once each, shared)."""
+    for stream in _font_files(out):
+        font = real_font(stream.read_bytes(), fonts)
+        if font is not None:
+            stream.write(font)
+            if "/Length1" in stream:
+                stream.Length1 = len(font)
+
+
+def _share_streams(out: pikepdf.Pdf) -> None:
+    """Embed once the fonts, ICC profiles and images several parts embedded."""
+    seen: dict[str, Any] = {}
+
+    def shared(stream: Any) -> Any:
+        if not isinstance(stream, pikepdf.Stream):
+            return stream
+        extra = sorted((str(k), repr(v)) for k, v in stream.items() if k != "/Length")
+        key = hashlib.sha256(repr(extra).encode() + stream.read_raw_bytes()).hexdigest()
+        return seen.setdefault(key, stream)
+
+    done: set[tuple[int, int]] = set()
+    for page in out.pages:
+        resources = page.obj.get("/Resources")
+        if resources is None or resources.objgen in done:
+            continue
+        done.add(resources.objgen)
+        for font in resources.get("/Font", Dictionary()).values():
+            for descendant in font.get("/DescendantFonts", Array([font])):
+                descriptor = descendant.get("/FontDescriptor")
+                if descriptor is None:
+                    continue
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in descriptor:
+                        descriptor[key] = shared(descriptor[key])
+        spaces: Any = resources.get("/ColorSpace", Dictionary())
+        for name, space in spaces.items():
+            if isinstance(space, Array) and len(space) == 2 and space[0] == Name.ICCBased:
+                spaces[name] = Array([Name.ICCBased, shared(space[1])])
+        xobjects = resources.get("/XObject", Dictionary())
+        for name, xobject in list(xobjects.items()):
+            if xobject.get("/Subtype") == Name.Image:
+                xobjects[name] = shared(xobject)
+    intents = out.Root.get("/OutputIntents")
+    for intent in intents if isinstance(intents, Array) else []:
+        if "/DestOutputProfile" in intent:
+            intent.DestOutputProfile = shared(intent.DestOutputProfile)

@@ -1,0 +1,157 @@
+"""One part of an edition laid out alone: its PDF and what assembly needs to know.
+
+Runs in a worker process. A worker keeps one ``Renderer`` per edition (parsed
+stylesheets, loaded fonts), so the second chapter it lays out costs only
+its own layout. What comes back is plain data (bytes, numbers, strings): it
+is cached on disk and sent between processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..checks import preflight
+from ..content.model import Edition
+from .fonts import FontSet
+from .parts import LEAD, STUB
+from .weasy import Renderer, write_pdf
+
+FORCED = ("right", "left", "recto", "verso")
+
+
+@dataclass(frozen=True)
+class PartTask:
+    """Everything a worker needs to lay out one part (picklable)."""
+
+    root: Path
+    edition: Edition
+    fonts: FontSet | None
+    html: str
+    css: str
+    strict: bool
+    lead: bool  # the document starts with a lead page (every part but the first)
+    refs: tuple[str, ...]  # ids of the anchor pages, after the part's own pages
+    unit_tag: str  # tag of the part's first element
+    offset: int  # the number its first page gets
+    styles_key: str  # names the stylesheets' contents: a worker's parsed styles are reused only for the same
+
+
+@dataclass
+class PartLayout:
+    """What the assembler needs of a laid-out part; ``start``/``stop`` are its pages in ``pdf``."""
+
+    offset: int  # the number of its first page
+    lead: bool  # laid out after a lead page
+    first_index: int  # where its first page fell in its document (checks that it opened on a forced side)
+    start: int
+    stop: int
+    forced: str  # computed break-before of its first element
+    anchors: dict[str, int]  # id → page index within the part's own pages
+    bookmarks: list[list[Any]]  # per own page: [level, label, x, y, state] ...
+    heights: list[float]  # per own page, CSS px
+    blanks: list[int]  # own pages that are blank pages
+    numbered: list[str] = field(default_factory=list)  # refs whose page number it prints (target-counter())
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return self.stop - self.start
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PartLayout:
+        return cls(**data)
+
+
+_renderers: dict[tuple[Path, Edition, str], Renderer] = {}
+
+
+def renderer(root: Path, edition: Edition, fonts: FontSet | None, styles_key: str) -> Renderer:
+    key = (root, edition, styles_key)
+    if key not in _renderers:
+        if len(_renderers) >= 4:  # a worker serves a few editions at a time: keep memory flat
+            _renderers.pop(next(iter(_renderers)))
+        _renderers[key] = Renderer(root, edition, fonts)
+    return _renderers[key]
+
+
+def lay_out(task: PartTask) -> tuple[bytes, PartLayout]:
+    """Lay out and write one part; raise RenderError/PreflightError for bad input."""
+    rendered = renderer(task.root, task.edition, task.fonts, task.styles_key).layout(task.html, task.strict, task.css)
+    pages = rendered.document.pages
+    if task.edition.profile == "print":
+        preflight.check_image_resolution(rendered.document, task.edition, task.root)
+    first = 0
+    if task.lead:
+        first = next((i for i in range(1, len(pages)) if not pages[i]._page_box.page_type.blank), len(pages))
+    ends = [i for i, page in enumerate(pages) if STUB in page.anchors or any(r in page.anchors for r in task.refs)]
+    stop = min(ends) if ends else len(pages)
+    own = pages[first:stop]
+    # Written: its own pages, then the anchor pages, which its links need to find their names.
+    anchor_pages = [page for page in pages[stop:] if any(r in page.anchors for r in task.refs)]
+    forced = _first_break(pages[first], task.unit_tag) if first < len(pages) else "auto"
+    anchors: dict[str, int] = {}
+    for index, page in enumerate(own):
+        for name in page.anchors:
+            if name not in (LEAD, STUB):
+                anchors.setdefault(name, index)
+    layout = PartLayout(
+        offset=task.offset,
+        lead=task.lead,
+        first_index=first,
+        start=0,
+        stop=len(own),
+        forced=forced,
+        anchors=anchors,
+        bookmarks=[[[lvl, label, x, y, state] for lvl, label, (x, y), state in page.bookmarks] for page in own],
+        heights=[page.height for page in own],
+        blanks=[i for i, page in enumerate(own) if page._page_box.page_type.blank],
+        numbered=sorted(_numbered(own) & set(task.refs)),
+    )
+    data = write_pdf(rendered, task.edition, task.strict, own + anchor_pages, task.fonts, placeholders=True)
+    layout.warnings = [w for w in rendered.warnings if w not in layout.warnings]
+    return data, layout
+
+
+def _first_break(page: Any, tag: str) -> str:
+    """The computed ``break-before`` of the part's first element, on its first page."""
+    for box in page._page_box.descendants():
+        if getattr(box, "element_tag", None) == tag and box.element is not None:
+            return str(box.style["break_before"])
+    return "auto"
+
+
+TARGET_FUNCTIONS = ("target-counter()", "target-counters()", "target-text()")
+
+
+def _numbered(pages: list[Any]) -> set[str]:
+    """Anchors whose page number or text the pages print (``target-counter()`` and the like):
+    the others are only link targets, whose page numbers do not change this part."""
+    found: set[str] = set()
+    for page in pages:
+        for box in page._page_box.descendants():
+            style = getattr(box, "style", None)
+            if style is None or box.element is None:
+                continue
+            for prop in ("content", "string_set", "bookmark_label"):
+                found |= set(_targets(style[prop], box.element))
+    return found
+
+
+def _targets(value: Any, element: Any) -> list[str]:
+    if not isinstance(value, tuple | list):
+        return []
+    if len(value) == 2 and value[0] in TARGET_FUNCTIONS:
+        anchor = value[1][0]
+        if anchor[0] == "attr()":
+            target = str(element.get(anchor[1][0], ""))
+        elif anchor[0] == "url" and anchor[1][0] == "internal":
+            target = "#" + str(anchor[1][1])
+        else:
+            target = str(anchor[1])
+        return [target[1:]] if target.startswith("#") else []
+    return [name for item in value for name in _targets(item, element)]
