@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, root: Path) -> int:
+    if args.command in (None, "build") and not (args.force or args.list) and _all_up_to_date(root, args):
+        return 0
     from .content.editions import load_editions
     from .content.load import load_guide
 

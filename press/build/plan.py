@@ -64,6 +64,7 @@ class Want:
     layout_key: str
     key: str
     exact: bool  # laid out with numbers that are all certain
+    placed: bool  # its first page number is certain (only numbers it may print are not)
     task: PartTask
     wait: bool = False  # a guess for a part laid out before: its page count is known, wait for the numbers
     numbers: dict[str, int] = field(default_factory=dict)  # the page number given to each of its refs
@@ -184,7 +185,10 @@ class EditionPlan:
             # Guess only a first layout: it gives the part's page count, and it is kept if right.
             wait = not exact and done is not None
             numbers = {r: anchors.get(r, offsets[index]) for r in part.refs}
-            wants.append(Want(self.edition.name, index, self.layout_keys[index], key, exact, task, wait, numbers))
+            want = Want(
+                self.edition.name, index, self.layout_keys[index], key, exact, certain[index], task, wait, numbers
+            )
+            wants.append(want)
         return wants
 
     def _document(

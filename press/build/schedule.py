@@ -1,10 +1,11 @@
 """Keep every worker busy until every edition is settled and finished.
 
 The parent holds one ``EditionPlan`` per edition and a process pool. Each
-turn it asks every plan what it still needs, sends the parts whose numbers
-are certain first (from any edition), then, while workers would otherwise
-wait, parts laid out on a guess (``plan.py``), at most one task per part at
-a time. A settled edition is finished in a worker too: assembly, the cover
+turn it asks every plan what it still needs, sends the parts whose first
+page number is certain first (from any edition), then, while workers
+would otherwise wait, parts laid out on a guess (``plan.py``), keeping one
+worker for numbers that become certain, one task per part at a time. A
+settled edition is finished in a worker too: assembly, the cover
 spread, preflight. With one job everything runs in this process, in the
 same order.
 """
@@ -86,10 +87,10 @@ def run(
                 continue
             for want in wants:
                 if (name, want.index) not in busy and not want.wait:
-                    (exact if want.exact else guesses).append(want)
+                    (exact if want.placed else guesses).append(want)
         free = max(0, jobs - len(pending))
         # Guesses fill idle workers, but one worker stays free for numbers that become certain.
-        guessing = sum(1 for _, task in pending.values() if task is not None and not task.exact)
+        guessing = sum(1 for _, task in pending.values() if task is not None and not task.placed)
         room = max(0, min(free - len(exact), jobs - 1 - guessing)) if jobs > 1 else free - len(exact)
         for want in exact[:free] + sorted(guesses, key=lambda w: w.index)[: max(0, room)]:
             _trace(f"send {want.edition} part {want.index} exact={want.exact} offset={want.task.offset}")

@@ -19,9 +19,10 @@ from ..checks import preflight
 from ..content.model import Edition
 from ..errors import PreflightError, Problem, RenderError
 from ..pdf.assemble import Laid, assemble
-from ..pdf.fonts import FontChanged, FontSet
+from ..pdf.fonts import FontSet
 from ..pdf.layout import PartLayout, PartTask, lay_out
 from ..pdf.marks import add_crop_marks, to_bytes
+from ..pdf.shared import SharedChanged
 from .cache import Store, read_part_pdf
 
 DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -60,10 +61,10 @@ def finish(task: FinishTask) -> Finished:
     ]
     edition = task.edition
     try:
-        pdf = assemble(laid, edition.profile == "screen", task.fonts)
-    except FontChanged:
-        raise RenderError([Problem(None, None, f"edition {edition.name!r}: a prepared font in .cache/fonts "
-                                   "changed during the build", "run the build again")]) from None  # fmt: skip
+        pdf = assemble(laid, edition.profile == "screen", task.fonts, task.root)
+    except SharedChanged:
+        raise RenderError([Problem(None, None, f"edition {edition.name!r}: a prepared font or colour "
+                                   "profile changed during the build", "run the build again")]) from None  # fmt: skip
     if edition.profile == "print":
         pad_to_multiple(pdf, [layout for layout in task.layouts], 4)
         add_crop_marks(pdf)

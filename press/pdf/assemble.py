@@ -14,7 +14,9 @@ spans the book:
   parts' page elements in order, with a new parent tree (pages first, then
   link annotations, numbered as WeasyPrint numbers them) and table-header
   ids made unique;
-* fonts, colour profiles and images that several parts embed are kept once.
+* fonts, colour profiles and images that several parts embed are kept
+  once, and the fonts and profiles the parts only named are put in
+  (``shared.py``).
 
 The document's own metadata (title, language, XMP, output intent, viewer
 preferences) come from the first part, whose head is the book's.
@@ -27,14 +29,16 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from .fonts import FontSet, real_font
+from .fonts import FontSet
 from .layout import PartLayout
+from .shared import restore
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Laid:
     layout: PartLayout
 
 
-def assemble(parts: Sequence[Laid], tagged: bool, fonts: FontSet | None = None) -> pikepdf.Pdf:
+def assemble(parts: Sequence[Laid], tagged: bool, fonts: FontSet | None, root: Path) -> pikepdf.Pdf:
     out = pikepdf.open(BytesIO(parts[0].pdf))
     sources = [out] + [pikepdf.open(BytesIO(part.pdf)) for part in parts[1:]]
     first = parts[0].layout
@@ -82,8 +86,7 @@ def assemble(parts: Sequence[Laid], tagged: bool, fonts: FontSet | None = None) 
     if tagged:
         _structure(out, elements, nums, annotations)
     _share_streams(out)
-    if fonts is not None:
-        _embed_fonts(out, fonts)
+    restore(out, fonts, root)
     return out
 
 
@@ -209,28 +212,6 @@ def _outlines(out: pikepdf.Pdf, layouts: list[PartLayout]) -> None:
     top, count = add(root, outlines)
     outlines.Count, outlines.First, outlines.Last = count, top[0], top[-1]
     out.Root.Outlines = outlines
-
-
-def _font_files(out: pikepdf.Pdf) -> list[Any]:
-    files: dict[tuple[int, int], Any] = {}
-    for page in out.pages:
-        for font in page.obj.get("/Resources", Dictionary()).get("/Font", Dictionary()).values():
-            for descendant in font.get("/DescendantFonts", Array([font])):
-                descriptor = descendant.get("/FontDescriptor", Dictionary())
-                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
-                    if key in descriptor:
-                        files[descriptor[key].objgen] = descriptor[key]
-    return list(files.values())
-
-
-def _embed_fonts(out: pikepdf.Pdf, fonts: FontSet) -> None:
-    """Put the trimmed font files where the parts hold their placeholders (once each, shared)."""
-    for stream in _font_files(out):
-        font = real_font(stream.read_bytes(), fonts)
-        if font is not None:
-            stream.write(font)
-            if "/Length1" in stream:
-                stream.Length1 = len(font)
 
 
 def _share_streams(out: pikepdf.Pdf) -> None:

@@ -15,7 +15,7 @@ files stay untouched (their OFL licence allows modified copies for
 embedding; the trimmed copies keep the fonts' names, so preflight still
 sees only the shipped families). The sandboxed fetcher serves the trimmed
 copy whenever a stylesheet asks for the shipped file, and WeasyPrint embeds
-it whole instead of subsetting it again (``embedding_whole``): widths and
+it whole instead of subsetting it again (``shared.py``): widths and
 Unicode maps are still written for exactly the glyphs used.
 
 A trimmed file is trusted only if its SHA-256 matches the record written
@@ -29,11 +29,9 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
 
 FONT_SUFFIXES = (".ttf", ".otf")
 CACHE = Path(".cache") / "fonts"
@@ -155,54 +153,3 @@ def _write_record(record: Path, data: dict[str, str]) -> None:
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         json.dump(data, stream)
     os.replace(temporary, record)
-
-
-PLACEHOLDER = b"PRESS-FONT "
-
-
-@contextmanager
-def embedding_whole(fonts: FontSet | None, placeholders: bool) -> Iterator[None]:
-    """While writing a PDF, embed the trimmed fonts as they are instead of subsetting them.
-
-    WeasyPrint still writes widths and the Unicode map for exactly the glyphs
-    used. With ``placeholders``, a part embeds a few bytes naming the trimmed
-    file instead of the file itself: every part of an edition embeds the same
-    files, so assembly puts each in once (``real_font``), and parts are not
-    compressed and cached with ten fonts each. This replaces one method of
-    WeasyPrint's font class (``pyproject.toml`` pins the versions it is known
-    to work with; the tests check the fonts of the finished PDFs).
-    """
-    from weasyprint.pdf import fonts as weasyprint_fonts
-
-    by_content = {}
-    if fonts is not None and placeholders:
-        by_content = {hashlib.sha256(f.path.read_bytes()).hexdigest(): f for f in fonts.fonts}
-
-    def keep(self: Any, to_unicode: Any, hinting: Any) -> None:
-        trimmed = by_content.get(hashlib.sha256(self.file_content).hexdigest()) if by_content else None
-        if trimmed is not None:  # keeps the first four bytes: WeasyPrint tells OpenType from TrueType by them
-            self.file_content = self.file_content[:4] + PLACEHOLDER + trimmed.sha256.encode()
-
-    original = weasyprint_fonts.Font.subset
-    weasyprint_fonts.Font.subset = keep  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        weasyprint_fonts.Font.subset = original  # type: ignore[method-assign]
-
-
-def real_font(data: bytes, fonts: FontSet) -> bytes | None:
-    """The trimmed font a placeholder names, checked against its SHA-256 (None if ``data`` is no placeholder)."""
-    if data[4 : 4 + len(PLACEHOLDER)] != PLACEHOLDER:
-        return None
-    digest = data[4 + len(PLACEHOLDER) :].decode()
-    for font in fonts.fonts:
-        if font.sha256 == digest:
-            content = font.path.read_bytes()
-            if hashlib.sha256(content).hexdigest() == digest:
-                return content
-    raise FontChanged(digest)
-
-
-class FontChanged(Exception):
-    """A part names a trimmed font that is no longer in the cache (the part is laid out again)."""

@@ -29,7 +29,8 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from ..content.model import PAPERS_MM, Edition
 from ..errors import Problem, RenderError
-from .fonts import FontSet, embedding_whole
+from .fonts import FontSet
+from .shared import writing
 
 LAYERS = ("fonts.css", "tokens.css", "page.css", "typography.css", "components.css")
 BLEED_MM = 3
@@ -203,9 +204,9 @@ def write_pdf(
     placeholders: bool = False,
 ) -> bytes:
     """PDF bytes of the laid-out pages (all, or ``pages``), fonts embedded as prepared
-    (or, with ``placeholders``, named, for assembly to embed: ``fonts.embedding_whole``)."""
+    (or, with ``placeholders``, named, for assembly to embed: ``shared.py``)."""
     document = rendered.document if pages is None else rendered.document.copy(pages)
-    with weasyprint_messages() as messages, embedding_whole(fonts, placeholders):
+    with weasyprint_messages() as messages, writing(fonts, placeholders):
         pdf = document.write_pdf(**_variant_options(edition))  # type: ignore[arg-type]
     _raise_if_strict(edition, messages, strict)
     rendered.warnings.extend(messages)
