@@ -12,8 +12,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import PressError
+
+if TYPE_CHECKING:
+    from .content.model import Guide
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,7 +113,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     unknown = [name for name in names if name not in editions]
     if unknown:
         raise PressError(f"unknown edition(s): {', '.join(unknown)} (known: {', '.join(editions)})")
-    return _build(root, names, args)
+    return _build(root, names, args, guide)
 
 
 def _output(root: Path, args: argparse.Namespace) -> Path:
@@ -134,7 +138,7 @@ def _all_up_to_date(root: Path, args: argparse.Namespace) -> bool:
     return True
 
 
-def _build(root: Path, names: list[str], args: argparse.Namespace) -> int:
+def _build(root: Path, names: list[str], args: argparse.Namespace, guide: Guide) -> int:
     from .build.publish import Result, build_many
 
     output = _output(root, args)
@@ -154,7 +158,9 @@ def _build(root: Path, names: list[str], args: argparse.Namespace) -> int:
             what = f"{result.pages} pages, {result.laid_out} part(s) laid out, {result.reused} reused"
         print(f"  [{bar:<20}] {finished}/{len(names)} {result.edition}: {what}, {result.seconds:.1f} s", flush=True)
 
-    results = build_many(root, names, output, args.strict, jobs, on_done=done, force=args.force, whole=args.whole)
+    results = build_many(
+        root, names, output, args.strict, jobs, on_done=done, force=args.force, whole=args.whole, guide=guide
+    )
     print()
     print(f"{'edition':28} {'pages':>5} {'size':>9} {'seconds':>8}  file")
     for result in results:

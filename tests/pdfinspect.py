@@ -76,3 +76,73 @@ def headings_at_foot(document: Any) -> list[tuple[int, str]]:
             text = " ".join(child.text for child in blocks[-1].descendants() if hasattr(child, "text"))
             found.append((number, text))
     return found
+
+
+def links(pdf: PdfReader) -> list[list[tuple[tuple[int, ...], str]]]:
+    """Per page: every link's rectangle (rounded to points) and its target (a name or a URI)."""
+    result = []
+    for page in pdf.pages:
+        found = []
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            rect = tuple(round(float(v)) for v in annot["/Rect"])
+            action = annot.get("/A")
+            target = str(annot["/Dest"]) if "/Dest" in annot else str(action.get_object()["/URI"]) if action else ""
+            found.append((rect, target))
+        result.append(found)
+    return result
+
+
+def destinations(pdf: PdfReader) -> dict[str, int]:
+    """Named destination → 1-based page."""
+    return {str(name): pdf.get_destination_page_number(dest) + 1 for name, dest in pdf.named_destinations.items()}
+
+
+def structure(data: bytes) -> list[str]:
+    """The structure elements' types (and languages), in reading order, as a screen reader meets them."""
+    with pikepdf.open(BytesIO(data)) as pdf:
+        tree = pdf.Root.get("/StructTreeRoot")
+        if tree is None:
+            return []
+        found: list[str] = []
+        stack = _kids(tree)
+        while stack:
+            element = stack.pop()
+            if not isinstance(element, pikepdf.Dictionary) or "/S" not in element:
+                continue
+            found.append(str(element.S) + (f"[{element.Lang}]" if "/Lang" in element else ""))
+            stack.extend(_kids(element))
+        return found
+
+
+def _kids(element: Any) -> list[Any]:
+    kids = element.get("/K")
+    kids = list(kids) if isinstance(kids, pikepdf.Array) else [] if kids is None else [kids]
+    return list(reversed(kids))
+
+
+def _marked(page: pikepdf.Page) -> set[int]:
+    contents = page.obj.get("/Contents")
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+    return {int(m) for stream in streams for m in re.findall(rb"/MCID (\d+)", stream.read_bytes())}
+
+
+def parent_tree_problems(data: bytes) -> list[str]:
+    """What a validator would find wrong with the parent tree: a page whose marked content is
+    not mapped one to one, or a link annotation whose structure element does not own it."""
+    problems = []
+    with pikepdf.open(BytesIO(data)) as pdf:
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        for number, page in enumerate(pdf.pages, 1):
+            mapped = entries.get(int(page.obj.StructParents))
+            if mapped is None or len(mapped) != len(_marked(page)):
+                problems.append(f"page {number}: {len(_marked(page))} marked contents, {len(mapped or [])} mapped")
+            for annot in page.obj.get("/Annots", []):
+                owner = entries.get(int(annot.get("/StructParent", -1)))
+                kids = list(owner.K) if owner is not None and isinstance(owner.K, pikepdf.Array) else []
+                if not any(isinstance(k, pikepdf.Dictionary) and k.get("/Obj") == annot for k in kids):
+                    problems.append(f"page {number}: a link its structure element does not own")
+    return problems

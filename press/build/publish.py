@@ -115,6 +115,7 @@ def build_many(
     on_done: Callable[[Result], None] | None = None,
     force: bool = False,
     whole: bool = False,
+    guide: Guide | None = None,
 ) -> list[Result]:
     """Build editions, skipping those whose inputs did not change.
 
@@ -123,7 +124,7 @@ def build_many(
     together (and none of the failed editions' files is touched).
     """
     started = time.perf_counter()
-    guide = load_guide(root)
+    guide = guide or load_guide(root)
     editions = load_editions(guide)
     store = Store(root, read=not force)
     results: dict[str, Result] = {}

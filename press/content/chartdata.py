@@ -32,9 +32,18 @@ class ChartData:
     items: tuple[Item, ...]
 
 
-@cache
 def load(path: Path, langs: tuple[str, ...]) -> ChartData:
     """Read and check a chart's data file; every label must exist in each of ``langs``."""
+    try:
+        stat = path.stat()
+        stamp = (stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        stamp = (-1, -1)
+    return _load(path, langs, stamp)
+
+
+@cache
+def _load(path: Path, langs: tuple[str, ...], stamp: tuple[int, int]) -> ChartData:
     problems = Collector()
     read = Reader(problems, path)
     data = read.mapping(load_yaml_file(path), 1, "chart data") or Mapping()

@@ -37,7 +37,7 @@ VOID = frozenset(
 LEAD, STUB = "press-lead", "press-stub"
 HREF = re.compile(r"""href="#([^"]+)\"""")
 ID = re.compile(r"""\sid="([^"]+)\"""")
-HEAD_WORDS = re.compile(r"\s*<(title)>.*?</title>|\s*<meta\s[^>]*>", re.S)
+HEAD_WORDS = re.compile(r"\s*<title>.*?</title>|\s*<meta\s(?![^>]*charset)[^>]*>", re.S)
 
 
 @dataclass(frozen=True)

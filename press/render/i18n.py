@@ -47,8 +47,21 @@ def catalog_path(root: Path, lang: str) -> Path:
     return root / "locales" / lang / "LC_MESSAGES" / "messages.po"
 
 
-@cache
+def _stamp(path: Path) -> tuple[int, int]:
+    """Size and modification time: a process that builds again sees an edited catalog."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)
+
+
 def read_catalog(path: Path) -> Catalog:
+    return _read_catalog(path, _stamp(path))
+
+
+@cache
+def _read_catalog(path: Path, stamp: tuple[int, int]) -> Catalog:
     try:
         with path.open("rb") as handle:
             return read_po(handle)
@@ -57,11 +70,16 @@ def read_catalog(path: Path) -> Catalog:
                                     "run: python build.py i18n init --lang LANG")]) from None  # fmt: skip
 
 
-@cache
 def translations(root: Path, lang: str) -> Translations:
     """The catalog of ``lang`` compiled in memory (fuzzy entries are left out)."""
+    path = catalog_path(root, lang)
+    return _translations(path, _stamp(path))
+
+
+@cache
+def _translations(path: Path, stamp: tuple[int, int]) -> Translations:
     buffer = BytesIO()
-    write_mo(buffer, read_catalog(catalog_path(root, lang)), use_fuzzy=False)
+    write_mo(buffer, read_catalog(path), use_fuzzy=False)
     buffer.seek(0)
     return Translations(fp=buffer)
 

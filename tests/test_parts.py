@@ -1,0 +1,77 @@
+"""Cutting an edition's HTML into parts, and the documents that lay a part out alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from press.pdf import parts
+
+HTML = """<!DOCTYPE html>
+<html lang="es"><head><meta charset="utf-8"><title>Libro</title></head>
+<body class="b">
+<section class="cover" id="cover"><h1>Título</h1></section>
+<nav class="toc" id="toc"><ol><li><a href="#one">Uno</a><li><a href="#two">Dos</a></ol></nav>
+<section class="chapter" id="one"><p>Texto<br>con <img src="a.png" alt="a"> imagen.<p>Ver \
+<a href="#fig">figura</a>.</section>
+<section class="chapter" id="two"><figure id="fig"><svg><rect/></svg></figure></section>
+</body></html>"""
+
+
+def test_split_finds_the_top_level_elements_and_keeps_their_text_exactly():
+    book = parts.split(HTML)
+    assert [unit.start_tag for unit in book.units] == [
+        '<section class="cover" id="cover">',
+        '<nav class="toc" id="toc">',
+        '<section class="chapter" id="one">',
+        '<section class="chapter" id="two">',
+    ]
+    assert book.head.endswith('<body class="b">')
+    assert book.tail.startswith("</body>")
+    # A unit is its span of the document, unparsed: implicit ends (<li>, <p>) and void tags included.
+    one = HTML[book.units[2].start : book.units[2].end]
+    assert one.startswith('<section class="chapter" id="one"><p>Texto<br>') and one.endswith("figura</a>.</section>")
+    assert "\\" not in one
+    assert HTML[book.units[1].start : book.units[1].end].endswith("Dos</a></ol></nav>")
+
+
+def test_group_collects_ids_and_the_anchors_a_part_points_at_elsewhere():
+    book = parts.split(HTML)
+    cut = parts.group(book, {2, 3})
+    assert [(p.first, p.last) for p in cut] == [(0, 1), (2, 2), (3, 3)]
+    assert cut[0].ids == frozenset({"cover", "toc"})
+    assert cut[0].refs == ("one", "two")
+    assert cut[1].refs == ("fig",)
+    assert cut[2].refs == ()
+
+
+def test_a_part_document_has_its_stub_its_anchor_pages_and_its_first_page_number():
+    book = parts.split(HTML)
+    cut = parts.group(book, {2, 3})
+    html, css, lead = parts.document(book, cut[1], cut, 41, {"fig": 44})
+    assert not lead  # it opens on a right-hand page: it can be its document's first page
+    assert "@page :first { counter-set: page 41; }" in css
+    assert '<section id="press-stub" class="chapter"></section>' in html  # the next part's opening element
+    assert '<div id="fig"></div>' in html and "counter-set: page 44;" in css
+    assert "<title>" not in html  # metadata comes from the first part only
+    html, css, lead = parts.document(book, cut[1], cut, 42, {"fig": 44})
+    assert lead and "counter-set: page 41;" in css  # a left-hand start: lead page 41, its own first page 42
+    assert parts.expected_first_index(42, lead=True) == 1
+    assert parts.expected_first_index(41, lead=True) == 2
+    assert parts.expected_first_index(41, lead=False) == 0
+
+
+def test_anchors_that_share_a_page_share_an_anchor_page():
+    book = parts.split(HTML)
+    cut = parts.group(book, {2, 3})
+    _, css, _ = parts.document(book, cut[0], cut, 1, {"one": 5, "two": 5})
+    assert css.count("@page press-anchor-") == 1
+
+
+def test_first_page_rules_are_detected_but_not_first_child():
+    assert parts.uses_first_page(["@page :first { margin: 0 }"])
+    assert not parts.uses_first_page(["p:first-child { margin: 0 } li:first-of-type {}"])
+
+
+def test_a_document_without_body_elements_is_refused():
+    with pytest.raises(ValueError, match="no <body>"):
+        parts.split("<html><body></body></html>")
