@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from press.pdf.fonts import CACHE as FONT_CACHE
+from press.pdf.fonts import prepare
+
 REPO = Path(__file__).resolve().parent.parent
 PROJECTS = Path(__file__).resolve().parent / "projects"
 SHARED = ("templates", "styles", "locales", "pyproject.toml")
@@ -29,6 +32,9 @@ def make_project(name: str, target: Path) -> Path:
     else:
         _shared(target)
     shutil.copytree(PROJECTS / name, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns("BASE"))
+    fonts = REPO / FONT_CACHE
+    if fonts.is_dir():  # trimmed once per machine (the test projects use the same characters); checked on use
+        shutil.copytree(fonts, target / FONT_CACHE, dirs_exist_ok=True)
     return target
 
 
@@ -45,6 +51,12 @@ def _shared(target: Path) -> None:
 def project(tmp_path: Path) -> Callable[[str], Path]:
     """``project("bilingual")`` → a fresh copy of that test project."""
     return lambda name: make_project(name, tmp_path / name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def trimmed_fonts() -> None:
+    """Trim the shipped fonts once for the whole session (into the project's own .cache)."""
+    prepare(REPO)
 
 
 @pytest.fixture(scope="session")
