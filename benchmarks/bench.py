@@ -207,7 +207,7 @@ from press.content.load import load_guide
 from press.render.html import build_html
 
 try:
-    from press.pdf.weasy import edition_css
+    from press.pdf.pagesetup import edition_css
 except ImportError:
     edition_css = None
 guide = load_guide(root)

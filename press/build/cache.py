@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..pdf.layout import PartLayout
+from ..pdf.partdata import PartLayout
 
 FORMAT = "press-cache-1"
 FOLDER = Path(".cache") / "parts"

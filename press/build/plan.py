@@ -33,7 +33,7 @@ from pathlib import Path
 from ..content.model import Edition
 from ..errors import Problem, RenderError
 from ..pdf import parts as cut
-from ..pdf.layout import FORCED, PartLayout, PartTask
+from ..pdf.partdata import FORCED, PartLayout, PartTask
 from .cache import CorruptEntry, Store
 
 MAX_RENDERS = 4

@@ -26,14 +26,15 @@ from ..content.load import load_guide
 from ..content.model import Edition, Guide
 from ..errors import PressError
 from ..pdf import fonts as font_prep
-from ..pdf import images, parts, weasy
+from ..pdf import images, parts
 from ..pdf.cover import cover_html
+from ..pdf.pagesetup import edition_css
 from ..render.html import build_html, chapters_of
 from . import fingerprint
 from .cache import Store
 from .plan import EditionPlan, digest
 from .schedule import executor, run
-from .workers import Finished, FinishTask
+from .tasks import Finished, FinishTask
 
 LAYOUT_VERSION = "1"  # bump when parts, layout records or assembly change
 
@@ -250,7 +251,7 @@ def _plan(
         repr(fingerprint.environment()),
         repr(fingerprint_of_press()),
         fonts.key,
-        weasy.edition_css(edition),
+        edition_css(edition),
         edition.profile,
         edition.pdf_variant or "",
         *(f"{p.relative_to(root)}:{fingerprint.sha256(p)}" for p in styles),
@@ -329,6 +330,8 @@ class Built:
 
 def render_built(guide: Guide, edition: Edition, strict: bool = True) -> Built:
     """The edition rendered as one document, keeping its laid-out pages too."""
+    from ..pdf import weasy
+
     fonts = font_prep.prepare(guide.root)
     html = build_html(guide, edition, lambda src: images.prepare(guide.root, src, edition.profile).url)
     rendered = weasy.render_document(html, guide.root, edition, strict, fonts=fonts)

@@ -24,7 +24,7 @@ from typing import Any
 from ..errors import PressError
 from .cache import CorruptEntry
 from .plan import EditionPlan, Want
-from .workers import Finished, FinishTask, finish, lay_out_part
+from .tasks import Finished, FinishTask, finish, lay_out_part, warm
 
 
 class InlineExecutor(Executor):
@@ -45,6 +45,8 @@ def executor(jobs: int) -> Iterator[Executor]:
         yield InlineExecutor()
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for _ in range(jobs):  # start the workers now: they load WeasyPrint while this process plans
+            pool.submit(warm)
         yield pool
 
 

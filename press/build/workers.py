@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
 import pikepdf
 
 from ..checks import preflight
-from ..content.model import Edition
 from ..errors import PreflightError, Problem, RenderError
 from ..pdf.assemble import Laid, assemble
-from ..pdf.fonts import FontSet
 from ..pdf.layout import PartLayout, PartTask, lay_out
 from ..pdf.marks import add_crop_marks, to_bytes
 from ..pdf.shared import SharedChanged
 from .cache import Store, read_part_pdf
+from .tasks import Finished, FinishTask
 
 DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -32,26 +30,6 @@ def lay_out_part(task: PartTask, key: str) -> tuple[Path, PartLayout]:
     """Lay out one part and store it in the cache; its entry's path and layout come back."""
     data, layout = lay_out(task)
     return Store(task.root).put_part(key, data, layout), layout
-
-
-@dataclass(frozen=True)
-class FinishTask:
-    root: Path
-    edition: Edition
-    fonts: FontSet | None
-    parts: tuple[tuple[Path, str], ...]  # (cache entry, key) in reading order
-    layouts: tuple[PartLayout, ...]
-    fingerprint: str  # names the document in its XMP id: same inputs, same bytes
-    strict: bool
-    cover_html: str | None  # print editions: the cover spread, rendered by the parent
-
-
-@dataclass(frozen=True)
-class Finished:
-    pdf: bytes
-    pages: int
-    cover: bytes | None
-    warnings: tuple[str, ...]
 
 
 def finish(task: FinishTask) -> Finished:

@@ -37,7 +37,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from .fonts import FontSet
-from .layout import PartLayout
+from .partdata import PartLayout
 from .shared import restore
 
 

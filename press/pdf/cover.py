@@ -17,7 +17,6 @@ from markupsafe import Markup
 from ..content.model import PAPERS_MM, Edition, Guide
 from ..render import barcode
 from ..render.html import common_context, environment, render_template
-from . import weasy
 from .fonts import FontSet
 from .marks import add_crop_marks_bytes
 
@@ -60,6 +59,8 @@ def cover_html(guide: Guide, edition: Edition, pages: int) -> str:
 
 def cover_pdf(html: str, root: Path, edition: Edition, pages: int, strict: bool, fonts: FontSet | None) -> bytes:
     """The cover spread PDF, with its bleed and crop marks."""
+    from . import weasy
+
     sheet = spread(edition, pages)
     size = f"@page {{ size: {sheet.width_mm}mm {sheet.height_mm}mm; }}"
     rendered = weasy.render_document(html, root, edition, strict, extra_css=size, fonts=fonts)

@@ -93,7 +93,12 @@ def prepare(
     for source in shipped(root):
         key = hashlib.sha256(stamp + source.read_bytes()).hexdigest()[:32]
         jobs.append((str(source.resolve()), str(root / CACHE / f"{key}{source.suffix.lower()}"), chars))
-    results = list(run(trim, jobs) if run else (trim(*job) for job in jobs))
+    ready = {job[1]: _valid(Path(job[1]), Path(job[1] + ".json")) for job in jobs}
+    todo = [job for job in jobs if not ready[job[1]]]
+    made = {t.path: t for t in (run(trim, todo) if run and todo else (trim(*job) for job in todo))}
+    results = [
+        made.get(Path(target)) or Trimmed(Path(source), Path(target), str(ready[target])) for source, target, _ in jobs
+    ]
     digest = hashlib.sha256("".join(f"{t.path.name}{t.sha256}" for t in results).encode()).hexdigest()[:32]
     return FontSet(tuple(results), digest)
 

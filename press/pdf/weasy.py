@@ -27,14 +27,12 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from ..content.model import PAPERS_MM, Edition
+from ..content.model import Edition
 from ..errors import Problem, RenderError
 from .fonts import FontSet
+from .pagesetup import LAYERS, edition_css
 from .shared import writing
 
-LAYERS = ("fonts.css", "tokens.css", "page.css", "typography.css", "components.css")
-BLEED_MM = 3
-PRINT_PROFILE = "icc/CoatedFOGRA39-argyll.icc"  # CMYK output intent of the print profile, in styles/
 # Notices about the machine, not the content (fonts are embedded as prepared,
 # so WeasyPrint's subsetting, with or without HarfBuzz-Subset, is not used).
 ENVIRONMENT_NOTICES = ("Using fontTools instead of HarfBuzz-Subset",)
@@ -108,21 +106,6 @@ def weasyprint_messages() -> Iterator[list[str]]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous)
-
-
-def edition_css(edition: Edition) -> str:
-    """The tokens an edition sets: paper, bleed and marks, accent colour."""
-    width, height = PAPERS_MM[edition.paper]
-    rules = [f"@page {{ size: {width}mm {height}mm; }}"]
-    if edition.profile == "print":
-        rules.append(f"@page {{ bleed: {BLEED_MM}mm; }}")  # crop marks: press/marks.py
-        rules.append(f"@page cover, divider {{ bleed: {BLEED_MM}mm; }}")
-        rules.append(
-            f"@color-profile device-cmyk {{ src: url({PRINT_PROFILE}); components: cyan, magenta, yellow, black; }}"
-        )
-    if edition.accent:
-        rules.append(f":root {{ --accent: {edition.accent}; }}")
-    return "\n".join(rules)
 
 
 @dataclass

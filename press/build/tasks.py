@@ -1,0 +1,53 @@
+"""What the parent sends to workers and gets back, and the functions it sends them to.
+
+The functions only import what workers run (WeasyPrint, pikepdf) when a
+worker calls them, so the parent plans a build without loading WeasyPrint,
+while its workers load it (``warm``) in parallel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..content.model import Edition
+from ..pdf.fonts import FontSet
+from ..pdf.partdata import PartLayout, PartTask
+
+
+@dataclass(frozen=True)
+class FinishTask:
+    root: Path
+    edition: Edition
+    fonts: FontSet | None
+    parts: tuple[tuple[Path, str], ...]  # (cache entry, key) in reading order
+    layouts: tuple[PartLayout, ...]
+    fingerprint: str  # names the document in its XMP id: same inputs, same bytes
+    strict: bool
+    cover_html: str | None  # print editions: the cover spread, rendered by the parent
+
+
+@dataclass(frozen=True)
+class Finished:
+    pdf: bytes
+    pages: int
+    cover: bytes | None
+    warnings: tuple[str, ...]
+
+
+def warm() -> None:
+    """Load what laying out and assembling need, ahead of the first task."""
+    from . import workers  # noqa: F401
+
+
+def lay_out_part(task: PartTask, key: str) -> tuple[Path, PartLayout]:
+    from .workers import lay_out_part as run
+
+    return run(task, key)
+
+
+def finish(task: FinishTask) -> Any:
+    from .workers import finish as run
+
+    return run(task)
