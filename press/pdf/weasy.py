@@ -186,11 +186,14 @@ def write_pdf(
     fonts: FontSet | None = None,
     placeholders: bool = False,
 ) -> bytes:
-    """PDF bytes of the laid-out pages (all, or ``pages``), fonts embedded as prepared
-    (or, with ``placeholders``, named, for assembly to embed: ``shared.py``)."""
+    """PDF bytes of the laid-out pages (all, or ``pages``), fonts embedded as prepared.
+
+    With ``placeholders`` (a part, for assembly): fonts and profiles only named
+    (``shared.py``) and nothing compressed, since assembly compresses the whole
+    book once, at a faster level than WeasyPrint's zlib level 9."""
     document = rendered.document if pages is None else rendered.document.copy(pages)
     with weasyprint_messages() as messages, writing(fonts, placeholders):
-        pdf = document.write_pdf(**_variant_options(edition))  # type: ignore[arg-type]
+        pdf = document.write_pdf(**_variant_options(edition), uncompressed_pdf=placeholders)  # type: ignore[arg-type]
     _raise_if_strict(edition, messages, strict)
     rendered.warnings.extend(messages)
     assert pdf is not None
