@@ -47,6 +47,13 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def hashed(path: Path, hashes: dict[Path, str]) -> str:
+    """The file's SHA-256, read once per build: ``hashes`` holds what was read already."""
+    if path not in hashes:
+        hashes[path] = sha256(path)
+    return hashes[path]
+
+
 def stamp(path: Path) -> list[int]:
     stat = path.stat()
     return [stat.st_size, stat.st_mtime_ns]
@@ -107,9 +114,7 @@ class Inputs:
     def fingerprint(self, root: Path, hashes: dict[Path, str]) -> str:
         digest = hashlib.sha256(FORMAT.encode())
         for path in sorted(self.files):
-            if path not in hashes:
-                hashes[path] = sha256(path)
-            digest.update(f"{_rel(path, root)}\0{hashes[path]}\n".encode())
+            digest.update(f"{_rel(path, root)}\0{hashed(path, hashes)}\n".encode())
         for folder in sorted(self.folders):
             digest.update(f"{_rel(folder, root)}/\0{listing(folder)}\n".encode())
         digest.update(json.dumps(self.values, sort_keys=True, default=str).encode())
@@ -137,7 +142,7 @@ def write_record(
         "edition": name,
         "fingerprint": fingerprint,
         "values": inputs.values,
-        "inputs": {_rel(p, root): [*stamp(p), hashes.get(p) or sha256(p)] for p in read},
+        "inputs": {_rel(p, root): [*stamp(p), hashed(p, hashes)] for p in read},
         "folders": {_rel(f, root): listing(f) for f in sorted(inputs.folders)},
         "outputs": {str(p.resolve()): [*stamp(p), sha256(p)] for p in outputs},
     }

@@ -88,6 +88,8 @@ class EditionPlan:
     renders: dict[str, int] = field(default_factory=dict)  # layout key → times laid out
     laid_out: int = 0  # layouts made in this build (a part may be laid out again when its numbers move)
     reused: int = 0  # parts taken from the cache
+    notes: dict[str, PartLayout | None] = field(default_factory=dict)  # the cache's notes, read once a build
+    missing: set[str] = field(default_factory=set)  # rendering keys the cache did not hold when asked
 
     def __post_init__(self) -> None:
         skeleton = "\n".join(unit.start_tag for unit in self.book.units)
@@ -112,10 +114,11 @@ class EditionPlan:
         done = self.done.get(index)
         if done is not None:
             return done.layout, True
-        note = self.store.get_json("count-" + self.layout_keys[index])
-        if note is not None:
-            return PartLayout.from_json(note), False
-        return None, False
+        key = self.layout_keys[index]
+        if key not in self.notes:
+            note = self.store.get_json("count-" + key)
+            self.notes[key] = None if note is None else PartLayout.from_json(note)
+        return self.notes[key], False
 
     def numbers(self) -> tuple[list[int], dict[str, int], list[bool]]:
         """Each part's first page, every anchor's page, and whether a part's first page is certain."""
@@ -162,8 +165,10 @@ class EditionPlan:
             done = self.done.get(index)
             if done is not None and done.key == key:
                 continue
-            cached = self.store.get_part(key)
-            if cached is not None:
+            cached = None if key in self.missing else self.store.get_part(key)
+            if cached is None:
+                self.missing.add(key)  # asked again each turn while the part is being laid out
+            else:
                 self.reused += 1
                 self._accept(index, key, *cached)
                 return self.wants()  # what it teaches may change the numbers of the parts after it
@@ -223,6 +228,11 @@ class EditionPlan:
             except (OSError, CorruptEntry):
                 return  # the entry went bad meanwhile: the part is laid out again
         self._accept(want.index, key, path, layout)
+
+    def cache_changed(self) -> None:
+        """A worker wrote to the cache: what it lacked before may be there now (a part two editions share)."""
+        self.missing.clear()
+        self.notes = {key: note for key, note in self.notes.items() if note is not None}
 
     def forget(self, path: Path) -> None:
         """A cache entry this plan relied on turned out bad: lay that part out again."""

@@ -192,7 +192,7 @@ def _build(
         media: dict[str, list[str]] = {}
         for name in todo:
             try:
-                plans[name], media[name] = _plan(guide, editions[name], store, strict, fonts, whole)
+                plans[name], media[name] = _plan(guide, editions[name], store, strict, fonts, whole, hashes)
             except PressError as error:
                 errors.append(error)
 
@@ -233,7 +233,13 @@ def finish_task(guide: Guide, plan: EditionPlan, fonts: font_prep.FontSet, stric
 
 
 def _plan(
-    guide: Guide, edition: Edition, store: Store, strict: bool, fonts: font_prep.FontSet, whole: bool
+    guide: Guide,
+    edition: Edition,
+    store: Store,
+    strict: bool,
+    fonts: font_prep.FontSet,
+    whole: bool,
+    hashes: dict[Path, str],
 ) -> tuple[EditionPlan, list[str]]:
     """The edition's HTML cut into parts, with the keys of what its layout depends on."""
     root = guide.root
@@ -245,6 +251,7 @@ def _plan(
 
     html = build_html(guide, edition, image_url)
     styles = sorted(p for p in (root / "styles").rglob("*") if p.is_file())
+    stylesheets = [p.read_text(encoding="utf-8") for p in styles if p.suffix == ".css"]
     base = digest(
         LAYOUT_VERSION,
         __version__,
@@ -254,14 +261,14 @@ def _plan(
         edition_css(edition),
         edition.profile,
         edition.pdf_variant or "",
-        *(f"{p.relative_to(root)}:{fingerprint.sha256(p)}" for p in styles),
+        *(f"{p.relative_to(root)}:{fingerprint.hashed(p, hashes)}" for p in styles),
     )
     try:
         book = parts.split(html)
     except ValueError as error:
         raise PressError(f"edition {edition.name!r}: {error}") from None
-    first_page = parts.uses_first_page([p.read_text(encoding="utf-8") for p in styles if p.suffix == ".css"])
-    plan = EditionPlan(edition, root, book, base, store, strict, fonts, whole or whole_only(root), first_page)
+    first_page = parts.uses_first_page(stylesheets)
+    plan = EditionPlan(edition, root, book, base, store, strict, fonts, whole or whole_only(stylesheets), first_page)
     return plan, sorted(set(used))
 
 
@@ -276,10 +283,9 @@ def fingerprint_of_press() -> str:
     return _press_digest
 
 
-def whole_only(root: Path) -> bool:
+def whole_only(stylesheets: list[str]) -> bool:
     """Stylesheets that change the page counter themselves make part numbers unknowable: render whole."""
-    for path in (root / "styles").glob("*.css"):
-        text = path.read_text(encoding="utf-8")
+    for text in stylesheets:
         if "counter-reset" in text and "page" in text.split("counter-reset", 1)[1][:40]:
             return True
         if "counter-set" in text or "counter-increment: page" in text:
@@ -309,7 +315,7 @@ def render(
     to output/; laid-out parts go to the project's cache as in a build)."""
     store = Store(guide.root, read=not force)
     fonts = font_prep.prepare(guide.root)
-    plan, _ = _plan(guide, edition, store, strict, fonts, whole)
+    plan, _ = _plan(guide, edition, store, strict, fonts, whole, {})
     got: dict[str, Finished] = {}
 
     with executor(1) as pool:

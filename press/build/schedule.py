@@ -112,6 +112,8 @@ def run(
                     on_finished(name, result)
                 else:
                     plans[name].accept(sent, *result)
+                    for plan in plans.values():
+                        plan.cache_changed()
             except CorruptEntry as error:  # a part's cache entry went bad before assembly: lay it out again
                 plans[name].forget(error.path)
                 finishing.discard(name)

@@ -44,7 +44,7 @@ def finish(task: FinishTask) -> Finished:
         raise RenderError([Problem(None, None, f"edition {edition.name!r}: a prepared font or colour "
                                    "profile changed during the build", "run the build again")]) from None  # fmt: skip
     if edition.profile == "print":
-        pad_to_multiple(pdf, [layout for layout in task.layouts], 4)
+        pad_to_multiple(pdf, list(task.layouts), 4)
         add_crop_marks(pdf)
     _stable_document_id(pdf, task.fingerprint + edition.name)
     preflight.check(pdf, edition)
@@ -58,13 +58,15 @@ def finish(task: FinishTask) -> Finished:
 
 
 def render_cover_pdf(task: FinishTask, pages: int) -> bytes:
-    from ..pdf.cover import cover_pdf
+    """The cover spread: laid out, crop marks added and preflighted on one open document."""
+    from ..pdf.cover import cover_layout
 
     assert task.cover_html is not None
-    data = cover_pdf(task.cover_html, task.root, task.edition, pages, task.strict, task.fonts)
+    data = cover_layout(task.cover_html, task.root, task.edition, pages, task.strict, task.fonts)
     with pikepdf.open(BytesIO(data)) as cover:
+        add_crop_marks(cover)
         preflight.check(cover, task.edition, cover=True)
-    return data
+        return to_bytes(cover)
 
 
 def pad_to_multiple(pdf: pikepdf.Pdf, layouts: list[PartLayout], multiple: int) -> int:

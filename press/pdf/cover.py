@@ -57,18 +57,20 @@ def cover_html(guide: Guide, edition: Edition, pages: int) -> str:
     return render_template(env, "cover-spread.html", page)
 
 
-def cover_pdf(html: str, root: Path, edition: Edition, pages: int, strict: bool, fonts: FontSet | None) -> bytes:
-    """The cover spread PDF, with its bleed and crop marks."""
+def cover_layout(html: str, root: Path, edition: Edition, pages: int, strict: bool, fonts: FontSet | None) -> bytes:
+    """The cover spread as WeasyPrint writes it, with its bleed, before crop marks."""
     from . import weasy
 
     sheet = spread(edition, pages)
     size = f"@page {{ size: {sheet.width_mm}mm {sheet.height_mm}mm; }}"
     rendered = weasy.render_document(html, root, edition, strict, extra_css=size, fonts=fonts)
-    return add_crop_marks_bytes(weasy.write_pdf(rendered, edition, strict))
+    return weasy.write_pdf(rendered, edition, strict)
 
 
 def render_cover(
     guide: Guide, edition: Edition, pages: int, strict: bool = True, fonts: FontSet | None = None
 ) -> bytes:
     """The cover spread PDF for a print edition whose interior has ``pages`` pages."""
-    return cover_pdf(cover_html(guide, edition, pages), guide.root, edition, pages, strict, fonts)
+    return add_crop_marks_bytes(
+        cover_layout(cover_html(guide, edition, pages), guide.root, edition, pages, strict, fonts)
+    )

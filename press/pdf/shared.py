@@ -44,7 +44,7 @@ def writing(fonts: FontSet | None, placeholders: bool) -> Iterator[None]:
 
     by_content = {}
     if fonts is not None and placeholders:
-        by_content = {hashlib.sha256(f.path.read_bytes()).hexdigest(): f for f in fonts.fonts}
+        by_content = {f.sha256: f for f in fonts.fonts}
 
     def keep(self: Any, to_unicode: Any, hinting: Any) -> None:
         trimmed = by_content.get(hashlib.sha256(self.file_content).hexdigest()) if by_content else None
