@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .build.outputs import Stopped, stopping_on_signals
 from .errors import PressError
 
 if TYPE_CHECKING:
@@ -36,6 +37,12 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--output", "-o", type=Path, help="output folder (default: output/)")
     main.add_argument("--force", action="store_true", help="rebuild every edition and lay out every part again")
     main.add_argument("--whole", action="store_true", help="lay out each edition as one document, not by chapters")
+    verify = "build twice in temporary folders, the second from nothing; fail if any byte differs"
+    main.add_argument("--verify", action="store_true", help=verify)
+    limit = "memory cap of each worker process, MB (default 2048, or $PRESS_MEMORY_LIMIT_MB)"
+    main.add_argument("--memory-limit", type=int, metavar="MB", help=limit)
+    limit = "CPU and wall-clock cap of each layout task (default 300, or $PRESS_TIME_LIMIT_S)"
+    main.add_argument("--time-limit", type=int, metavar="SECONDS", help=limit)
     commands = main.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("build", help="build editions (the default command)")
     check = commands.add_parser("check", help="validate content, editions, catalogs and translations; no PDF")
@@ -54,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     root: Path = args.root.resolve()
     try:
-        return _run(args, root)
+        with stopping_on_signals():  # SIGTERM, SIGHUP: unwind, so that temporaries and workers go
+            return _run(args, root)
     except PressError as error:
         if args.debug:
             raise
@@ -71,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Stopped as stop:
+        print(f"stopped by {stop}: no file half-written; output/ keeps its earlier files", file=sys.stderr)
+        return 128 + stop.signum
     except Exception as error:  # a bug or a broken environment, not bad content
         if args.debug:
             raise
@@ -81,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, root: Path) -> int:
-    if args.command in (None, "build") and not (args.force or args.list) and _all_up_to_date(root, args):
+    _export_limits(args)
+    quick = args.command in (None, "build") and not (args.force or args.list or args.verify)
+    if quick and _all_up_to_date(root, args):
         return 0
     from .content.editions import load_editions
     from .content.load import load_guide
@@ -113,7 +126,18 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     unknown = [name for name in names if name not in editions]
     if unknown:
         raise PressError(f"unknown edition(s): {', '.join(unknown)} (known: {', '.join(editions)})")
-    return _build(root, names, args, guide)
+    return (_verify if args.verify else _build)(root, names, args, guide)
+
+
+def _export_limits(args: argparse.Namespace) -> None:
+    """The caps on workers (``build/limits.py``), from the options, for the processes started next."""
+    settings = (("--memory-limit", args.memory_limit, "PRESS_MEMORY_LIMIT_MB"),
+                ("--time-limit", args.time_limit, "PRESS_TIME_LIMIT_S"))  # fmt: skip
+    for option, value, variable in settings:
+        if value is not None:
+            if value <= 0:
+                raise PressError(f"{option} must be a positive number, not {value}")
+            os.environ[variable] = str(value)
 
 
 def _output(root: Path, args: argparse.Namespace) -> Path:
@@ -172,6 +196,22 @@ def _build(root: Path, names: list[str], args: argparse.Namespace, guide: Guide)
     current = sum(result.status == "up to date" for result in results)
     built = len(results) - current
     print(f"{built} edition(s) built, {current} up to date, in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _verify(root: Path, names: list[str], args: argparse.Namespace, guide: Guide) -> int:
+    from .build.publish import verify_many
+
+    started = time.perf_counter()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    dates = f"SOURCE_DATE_EPOCH={epoch}" if epoch else "dates from guide.yaml"
+    print(f"verifying {len(names)} edition(s): two builds in temporary folders, the second from nothing "
+          f"({dates})…", flush=True)  # fmt: skip
+    compared = verify_many(root, names, args.strict, max(1, args.jobs), guide=guide, whole=args.whole)
+    for name, files in compared.items():
+        print(f"{name:28} identical  {', '.join(files)}")
+    count = sum(len(files) for files in compared.values())
+    print(f"{count} file(s) identical in both builds, in {time.perf_counter() - started:.1f} s")
     return 0
 
 

@@ -20,13 +20,17 @@ class Problem:
     line: int | None
     message: str
     hint: str = ""
+    column: int | None = None  # from 1, in characters
 
     def location(self, root: Path | None = None) -> str:
         if self.file is None:
             return ""
         path = self.file
-        if root is not None and self.file.resolve().is_relative_to(root.resolve()):
-            path = self.file.resolve().relative_to(root.resolve())
+        real = self.file.parent.resolve() / self.file.name  # the file itself may be a link out: not followed
+        if root is not None and real.is_relative_to(root.resolve()):
+            path = real.relative_to(root.resolve())
+        if self.line and self.column:
+            return f"{path}:{self.line}:{self.column}"
         return f"{path}:{self.line}" if self.line else f"{path}"
 
     def format(self, root: Path | None = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from press.content import markdown
 from press.content.model import Chapter
@@ -91,7 +92,7 @@ def test_practice_parts_are_checked_in_order(tmp_path):
 
 def test_figures_need_media_alt_caption_and_id(tmp_path):
     (tmp_path / "content" / "media").mkdir(parents=True)
-    (tmp_path / "content" / "media" / "a.png").write_bytes(b"png")
+    Image.new("RGB", (4, 4)).save(tmp_path / "content" / "media" / "a.png")  # checked: a real PNG
     assert problems('![Alt](media/a.png "Caption"){#fig-a}', tmp_path) == []
     assert problems("![](../secret.png)", tmp_path) == [
         "5: image '../secret.png' must be in media/",

@@ -65,7 +65,7 @@ def test_failed_build_leaves_the_previous_pdf_in_place(bilingual):
     result = build_one(bilingual, "guide-en", out, strict=True)
     good = result.output.read_bytes()
     (bilingual / "styles" / "components.css").write_text(".x { colr: red; }")  # a CSS error
-    with pytest.raises(RenderError, match="WeasyPrint: Ignored `colr: red`"):
+    with pytest.raises(RenderError, match=r"styles/components\.css:1:6: Ignored `colr: red`"):
         build_one(bilingual, "guide-en", out, strict=True)
     assert result.output.read_bytes() == good
     assert [p.name for p in out.iterdir()] == ["guide-en.pdf"]  # no temporary file left
@@ -96,16 +96,17 @@ def test_fetcher_serves_only_regular_files_inside_the_project(tmp_path):
     fetcher = ProjectFetcher(root)
     assert fetcher.fetch((root / "styles" / "a.css").as_uri()).read() == b"p {}"
     for url, reason in [
-        (outside.as_uri(), "outside the project folder"),
-        ((root / "styles" / "link.css").as_uri(), "outside the project folder"),  # a symlink out
-        ((root / "styles" / "../../secret.txt").as_uri(), "outside the project folder"),
-        ((root / "styles").as_uri(), "not found (or not a regular file)"),
-        ("https://example.org/font.woff", "only files inside the project can be used"),
-        ("data:text/css,p{}", "only files inside the project can be used"),
+        (outside.as_uri(), f"leads outside the project folder (to {outside.resolve()})"),
+        ((root / "styles" / "link.css").as_uri(), f"leads outside the project folder (to {outside.resolve()})"),
+        ((root / "styles" / "../../secret.txt").as_uri(), "leads outside the project folder (to "),
+        ((root / "styles").as_uri(), "is a folder, not a regular file"),
+        ((root / "styles" / "none.css").as_uri(), "is not found"),
+        ("https://example.org/font.woff", "is not a file of the project (the network and data: URLs are not used)"),
+        ("data:text/css,p{}", "is not a file of the project (the network and data: URLs are not used)"),
     ]:
         with pytest.raises(RefusedURL) as caught:
             fetcher.fetch(url)
-        assert caught.value.reason == reason, url
+        assert caught.value.reason.startswith(reason), url
 
 
 def test_a_stylesheet_reaching_outside_the_project_stops_the_build(bilingual):
@@ -115,7 +116,8 @@ def test_a_stylesheet_reaching_outside_the_project_stops_the_build(bilingual):
     with pytest.raises(RenderError) as caught:
         render(guide, load_editions(guide)["guide-en"])
     assert str(caught.value) == (
-        "edition 'guide-en': refused to load 'file:///etc/hostname' (outside the project folder)"
+        "edition 'guide-en': refused to load 'file:///etc/hostname': it leads outside the project folder "
+        "(to /etc/hostname)"
     )
 
 

@@ -34,8 +34,8 @@ LIMIT_BYTES = 512 * 1024 * 1024  # older entries are removed beyond this
 
 
 class Store:
-    def __init__(self, root: Path, read: bool = True) -> None:
-        self.folder = root / FOLDER
+    def __init__(self, root: Path, read: bool = True, folder: Path | None = None) -> None:
+        self.folder = folder or root / FOLDER  # another folder: a build with a cache of its own (--verify)
         self.read = read  # --force: write entries, never reuse them
 
     def _path(self, key: str, suffix: str) -> Path:

@@ -148,10 +148,14 @@ def write_record(
     }
     path = record_path(root, output, name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".record-", dir=path.parent)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(data, stream)
-    os.replace(temporary, path)
+    handle, temporary = tempfile.mkstemp(prefix=".record-", dir=path.parent)  # private: only builds read it
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(data, stream)
+        os.replace(temporary, path)
+    except BaseException:  # a killed build's are removed by the next (outputs.remove_stale)
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def read_record(root: Path, output: Path, name: str) -> dict[str, Any] | None:

@@ -7,12 +7,14 @@ parts, planned and laid out in worker processes, reusing every part the
 cache already holds (``plan.py``, ``schedule.py``), then assembled, finished
 and preflighted in a worker (``workers.py``). A PDF is written to a
 temporary file beside its target and moved into place only when the whole
-edition passed, so a failed build never replaces a good file.
+edition passed, so a failed build never replaces a good file; one build at a
+time writes to an output folder (``outputs.py``). ``verify_many`` builds
+twice, the second time from nothing, and compares the bytes.
 """
 
 from __future__ import annotations
 
-import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -24,14 +26,15 @@ from .. import __version__
 from ..content.editions import load_editions
 from ..content.load import load_guide
 from ..content.model import Edition, Guide
-from ..errors import PressError
+from ..errors import PressError, Problem
 from ..pdf import fonts as font_prep
 from ..pdf import images, parts
 from ..pdf.cover import cover_html
 from ..pdf.pagesetup import edition_css
 from ..render.html import build_html, chapters_of
-from . import fingerprint
+from . import fingerprint, outputs
 from .cache import Store
+from .outputs import write_atomic
 from .plan import EditionPlan, digest
 from .schedule import executor, run
 from .tasks import Finished, FinishTask
@@ -61,20 +64,6 @@ def outputs_of(edition: Edition, output_dir: Path) -> list[Path]:
     if edition.profile == "print":
         files.append(output_dir / cover_name(edition))
     return files
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def inputs_of(guide: Guide, edition: Edition, media: list[str], whole: bool) -> fingerprint.Inputs:
@@ -117,44 +106,98 @@ def build_many(
     force: bool = False,
     whole: bool = False,
     guide: Guide | None = None,
+    store: Store | None = None,
+    lock_wait: float | None = None,
 ) -> list[Result]:
     """Build editions, skipping those whose inputs did not change.
 
     An edition that fails does not stop the others: every edition that can be
     built is written, then the problems of all failed editions are raised
-    together (and none of the failed editions' files is touched).
+    together (and none of the failed editions' files is touched). The output
+    folder is locked for the whole build (``lock_wait``: see ``outputs.locked``);
+    ``store`` is the part cache (default: the project's, read unless ``force``).
     """
-    started = time.perf_counter()
     guide = guide or load_guide(root)
     editions = load_editions(guide)
-    store = Store(root, read=not force)
-    results: dict[str, Result] = {}
-    hashes: dict[Path, str] = {}
-    todo: dict[str, fingerprint.Inputs] = {}
-    for name in names:
-        edition = editions[name]
-        record = fingerprint.read_record(root, output_dir, name)
-        media = list(record["values"].get("media", [])) if record else []
-        inputs = inputs_of(guide, edition, media, whole)
-        inputs.watched |= watched_files(guide)
-        same = record is not None and record["fingerprint"] == inputs.fingerprint(root, hashes)
-        if not force and record and same and fingerprint.outputs_intact(record):
-            result = _up_to_date(edition, output_dir, started)
-            fingerprint.write_record(root, output_dir, name, record["fingerprint"], inputs,
-                                     outputs_of(edition, output_dir), hashes)  # fmt: skip
-            results[name] = result
-            if on_done:
-                on_done(result)
-            continue
-        todo[name] = inputs
-    errors: list[PressError] = []
-    if todo:
-        errors = _build(guide, editions, todo, output_dir, strict, jobs, store, whole, hashes, results, on_done)
-        store.prune()
-    fingerprint.write_matrix(root, output_dir, list(editions))
-    if errors:
-        raise BuildError(errors, [n for n in names if n in results])
-    return [results[name] for name in names]
+    store = store or Store(root, read=not force)
+    with outputs.locked(output_dir, lock_wait):
+        started = time.perf_counter()  # not while waiting for the lock
+        outputs.remove_stale(output_dir, fingerprint.record_path(root, output_dir, "").parent)
+        results: dict[str, Result] = {}
+        hashes: dict[Path, str] = {}
+        todo: dict[str, fingerprint.Inputs] = {}
+        for name in names:
+            edition = editions[name]
+            record = fingerprint.read_record(root, output_dir, name)
+            media = list(record["values"].get("media", [])) if record else []
+            inputs = inputs_of(guide, edition, media, whole)
+            inputs.watched |= watched_files(guide)
+            same = record is not None and record["fingerprint"] == inputs.fingerprint(root, hashes)
+            if not force and record and same and fingerprint.outputs_intact(record):
+                result = _up_to_date(edition, output_dir, started)
+                fingerprint.write_record(root, output_dir, name, record["fingerprint"], inputs,
+                                         outputs_of(edition, output_dir), hashes)  # fmt: skip
+                results[name] = result
+                if on_done:
+                    on_done(result)
+                continue
+            todo[name] = inputs
+        errors: list[PressError] = []
+        if todo:
+            errors = _build(guide, editions, todo, output_dir, strict, jobs, store, whole, hashes, results, on_done)
+            store.prune()
+        fingerprint.write_matrix(root, output_dir, list(editions))
+        if errors:
+            raise BuildError(errors, [n for n in names if n in results])
+        return [results[name] for name in names]
+
+
+def verify_many(
+    root: Path, names: list[str], strict: bool, jobs: int, guide: Guide | None = None, whole: bool = False
+) -> dict[str, list[str]]:
+    """Build ``names`` twice into temporary folders, as a build does (the project's part cache)
+    and then forced with an empty part cache of its own, and compare the bytes of every file.
+
+    Neither output/ nor its records are touched (the temporary folders' records are removed).
+    Raises a PressError naming every file that differs, and keeps both folders to compare; gives
+    the names of the files compared, per edition.
+    """
+    guide = guide or load_guide(root)
+    editions = load_editions(guide)
+    scratch = Path(tempfile.mkdtemp(prefix="press-verify-"))
+    first, second = scratch / "first", scratch / "second"
+    kept = False
+    try:
+        build_many(root, names, first, strict, jobs, guide=guide, whole=whole)
+        fresh = Store(root, read=False, folder=scratch / "parts")
+        build_many(root, names, second, strict, jobs, force=True, whole=whole, guide=guide, store=fresh)
+        compared = {name: [path.name for path in outputs_of(editions[name], first)] for name in names}
+        problems: list[Problem] = []
+        for name, files in compared.items():
+            for file in files:
+                problems += _differ(name, first / file, second / file)
+        if problems:
+            kept = True
+            raise PressError(problems)
+        return compared
+    finally:
+        for folder in (first, second):
+            shutil.rmtree(fingerprint.matrix_path(root, folder).parent, ignore_errors=True)
+        shutil.rmtree(scratch / "parts", ignore_errors=True)
+        if not kept:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _differ(name: str, one: Path, two: Path) -> list[Problem]:
+    """The two builds of a file, if their bytes differ: where, and where to look."""
+    first, second = one.read_bytes(), two.read_bytes()
+    if first == second:
+        return []
+    at = next((i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b), min(len(first), len(second)))
+    message = (
+        f"edition {name!r}: {one.name} differs between two builds from byte {at} ({len(first)} and {len(second)} bytes)"
+    )
+    return [Problem(None, None, message, f"compare {one} (part cache) with {two} (laid out afresh)")]
 
 
 def _up_to_date(edition: Edition, output_dir: Path, started: float) -> Result:

@@ -17,12 +17,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import PressError
+from ..errors import PressError, Problem, RenderError
 from .cache import CorruptEntry
+from .limits import LimitExceeded, Limits
 from .plan import EditionPlan, Want
 from .tasks import Finished, FinishTask, finish, lay_out_part, warm
 
@@ -67,6 +69,7 @@ def run(
     pending: dict[Future[Any], tuple[str, Want | None]] = {}
     finishing: set[str] = set()
     outcome = Outcome({}, {})
+    patience = Limits.from_environment().seconds * 1.5 + 30  # workers stop themselves well before
 
     def fail(name: str, error: PressError) -> None:
         outcome.failed[name] = error
@@ -99,7 +102,13 @@ def run(
             pending[pool.submit(lay_out_part, want.task, want.key)] = (want.edition, want)
         if not pending:
             return outcome
-        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        done, _ = wait(pending, timeout=patience, return_when=FIRST_COMPLETED)
+        if not done:  # a worker stuck where its own alarm cannot reach it (inside a C library)
+            _stop_workers(pool)
+            for name, _ in pending.values():
+                message = f"edition {name!r}: no answer from a worker in {patience:.0f} s; stopped"
+                fail(name, LimitExceeded([Problem(None, None, message, "--time-limit raises the cap")]))
+            return outcome
         for future in done:
             name, sent = pending.pop(future)
             _trace(f"back {name} part {sent.index if sent else 'finish'}")
@@ -119,6 +128,19 @@ def run(
                 finishing.discard(name)
             except PressError as error:
                 fail(name, error)
+            except BrokenProcessPool:  # killed (by the kernel when out of memory, or by a signal)
+                for other in {name, *(n for n, _ in pending.values()), *plans} - set(outcome.finished):
+                    fail(other, RenderError([Problem(None, None, f"edition {other!r}: a worker process stopped "
+                                                     "abruptly (out of memory, or killed)",
+                                                     "--memory-limit sets the cap per worker")]))  # fmt: skip
+                return outcome
+
+
+def _stop_workers(pool: Executor) -> None:
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 _TRACE = os.environ.get("PRESS_TRACE")

@@ -7,6 +7,7 @@ while its workers load it (``warm``) in parallel.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,12 +43,22 @@ def warm() -> None:
 
 
 def lay_out_part(task: PartTask, key: str) -> tuple[Path, PartLayout]:
+    from .limits import bounded
     from .workers import lay_out_part as run
 
-    return run(task, key)
+    with bounded(f"edition {task.edition.name!r}: laying out {_part_name(task)}"):
+        return run(task, key)
 
 
 def finish(task: FinishTask) -> Any:
+    from .limits import bounded
     from .workers import finish as run
 
-    return run(task)
+    with bounded(f"edition {task.edition.name!r}: assembling and checking the PDF"):
+        return run(task)
+
+
+def _part_name(task: PartTask) -> str:
+    """The part as a person knows it: the id of its first element, else its first page."""
+    found = re.search(r"<[a-z][a-z0-9]*\b[^>]*\bid=\"([^\"]+)\"", task.html[task.html.find("<body") :])
+    return f"the part from page {task.offset}" + (f" ({found.group(1)})" if found else "")

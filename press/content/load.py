@@ -12,8 +12,10 @@ from pathlib import Path
 
 from babel import Locale
 
+from .. import sandbox
 from ..errors import Collector, ContentError, Problem
 from . import chartdata, markdown
+from . import text as hygiene
 from .model import (
     CHAPTER_TYPES,
     Chapter,
@@ -44,6 +46,7 @@ COUNTRIES = frozenset(str(code) for code in Locale("en").territories if re.fullm
 
 def load_guide(root: Path) -> Guide:
     """Read and validate all of ``root/content``; raise ContentError listing every problem."""
+    sandbox.check_project(root)  # links out of the project, devices, FIFOs: refused before anything is read
     content = root / "content"
     path = content / "guide.yaml"
     problems = Collector()
@@ -79,9 +82,10 @@ def load_guide(root: Path) -> Guide:
         thematic_areas=areas,
         regions=_regions(read, data),
     )
+    unread: set[str] = set()  # languages with a chapter file that could not be read
     for lang in langs:
-        guide.chapters[lang] = _load_language(guide, content / lang, lang, problems)
-    _check_order(guide, data, read)
+        guide.chapters[lang] = _load_language(guide, content / lang, lang, problems, unread)
+    _check_order(guide, data, read, unread)
     for lang in langs:
         _check_figures(guide.chapters[lang], problems)
     _check_chart_data(guide, problems)
@@ -174,7 +178,7 @@ def _regions(read: Reader, data: Mapping) -> dict[str, tuple[str, ...]]:
     return result
 
 
-def _load_language(guide: Guide, folder: Path, lang: str, problems: Collector) -> dict[str, Chapter]:
+def _load_language(guide: Guide, folder: Path, lang: str, problems: Collector, unread: set[str]) -> dict[str, Chapter]:
     chapters: dict[str, Chapter] = {}
     if not folder.is_dir():
         problems.add(folder, None, f"no content folder for language {lang!r}", f"create content/{lang}/")
@@ -182,6 +186,7 @@ def _load_language(guide: Guide, folder: Path, lang: str, problems: Collector) -
     for path in sorted(folder.rglob("*.md")):
         chapter = load_chapter(guide, path, lang, problems)
         if chapter is None:
+            unread.add(lang)
             continue
         if chapter.id in chapters:
             other = chapters[chapter.id].path
@@ -205,12 +210,8 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
 def load_chapter(guide: Guide, path: Path, lang: str, problems: Collector) -> Chapter | None:
     read = Reader(problems, path)
     try:
-        text = path.read_text(encoding="utf-8")
-        head, body, body_line = split_front_matter(text, path)
+        head, body, body_line = split_front_matter(hygiene.read(path), path)
         meta = load_yaml(head, path, line_offset=1)
-    except UnicodeDecodeError:
-        read.error(None, "not UTF-8 text", "save the file as UTF-8")
-        return None
     except ContentError as error:
         problems.problems.extend(error.problems)
         return None
@@ -334,7 +335,8 @@ def _order_lines(data: Mapping) -> dict[str, int]:
     return lines
 
 
-def _check_order(guide: Guide, data: Mapping, read: Reader) -> None:
+def _check_order(guide: Guide, data: Mapping, read: Reader, unread: set[str]) -> None:
+    """Each chapter listed once, with a file in every language (unless a file there was unreadable)."""
     lines = _order_lines(data)
     seen: set[str] = set()
     for chapter_id in guide.order:
@@ -344,10 +346,10 @@ def _check_order(guide: Guide, data: Mapping, read: Reader) -> None:
         seen.add(chapter_id)
         for lang in guide.languages:
             chapter = guide.chapters.get(lang, {}).get(chapter_id)
-            if chapter is None:
+            if chapter is None and lang not in unread:  # else its file may be the one reported
                 read.error(line, f"chapter {chapter_id!r} has no file in content/{lang}/",
                            f"add a .md file with 'id: {chapter_id}'")  # fmt: skip
-            elif (chapter_id in guide.practices) != (chapter.type == "practice"):
+            elif chapter is not None and (chapter_id in guide.practices) != (chapter.type == "practice"):
                 where = "practices" if chapter_id in guide.practices else "front or back"
                 read.error(line, f"chapter {chapter_id!r} of type {chapter.type!r} is listed in {where}")
 

@@ -5,6 +5,13 @@ containers and ``{#id}`` attributes on images. Raw HTML is an error in
 ``inspect`` and is escaped by the renderer anyway, so content can never inject
 markup. ``inspect`` validates a chapter's structure (used by content loading
 and by the parity check); ``render`` turns it into HTML for one edition.
+
+Nothing is dropped silently. markdown-it leaves a link or an image whose URL
+it distrusts (``javascript:``, ``file:`` …) as literal text; here every URL
+becomes a token, ``inspect`` refuses what is not allowed with its line, and
+the renderer refuses it again. markdown-it also cuts a nest deeper than its
+``maxNesting`` (20 token levels); ``inspect`` refuses blockquotes and lists
+nested more than ``MAX_NESTING`` deep, well before that.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..errors import Problem
+from ..sandbox import Refused
+from .media import read_checked
 from .model import PRACTICE_PARTS, Chapter
 
 if TYPE_CHECKING:
@@ -30,11 +39,25 @@ if TYPE_CHECKING:
 PART_RE = re.compile(r"^\s*([a-z][a-z-]*)\s*$")
 LINK_SCHEMES = ("https://", "http://", "mailto:")
 NOTE_CALL_RE = re.compile(r"\[\^[^\]]+\]")
+MAX_NESTING = 8  # blockquotes and lists inside each other
+NESTS = {"blockquote_open": 1, "bullet_list_open": 1, "ordered_list_open": 1,
+         "blockquote_close": -1, "bullet_list_close": -1, "ordered_list_close": -1}  # fmt: skip
+
+
+def allowed_href(href: str) -> bool:
+    """A link may go to the web, to an e-mail address or to an anchor of the guide."""
+    return href.startswith((*LINK_SCHEMES, "#"))
+
+
+class _Parser(MarkdownIt):
+    def validateLink(self, url: str) -> bool:
+        """Keep every link and image as a token: ``inspect`` and the renderer judge them."""
+        return True
 
 
 @cache
 def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
+    md = _Parser("commonmark", {"html": True, "typographer": False})
     md.enable("table").use(footnote_plugin).use(attrs_plugin)
     md.use(container_plugin, name="part", validate=lambda params, *_: bool(PART_RE.match(params)))
     return md
@@ -148,7 +171,7 @@ def inspect(chapter: Chapter) -> list[Problem]:
             _check_image(token, line, media, add)
         elif kind == "link_open":
             href = str(token.attrs.get("href", ""))
-            if not href.startswith((*LINK_SCHEMES, "#")):
+            if not allowed_href(href):
                 add(line, f"link {href!r} must start with https://, mailto: or #", "no file links")
         elif kind == "fence" and token.info.strip() == "chart":
             spec = chart_spec(token.content)
@@ -157,6 +180,8 @@ def inspect(chapter: Chapter) -> list[Problem]:
                 add(line, "chart block is missing " + ", ".join(sorted(missing)))
             elif media is not None and not (media.parent / "data" / f"{spec['data']}.yaml").is_file():
                 add(line, f"chart data {spec['data']!r} not found", f"create content/data/{spec['data']}.yaml")
+    for line in _too_deep(tokens):
+        add(line, f"blockquotes and lists are nested more than {MAX_NESTING} levels deep", "flatten the structure")
     if chapter.type == "practice" and parts != list(PRACTICE_PARTS):
         absent = [p for p in PRACTICE_PARTS if p not in parts]
         message = "missing part(s): " + ", ".join(absent) if absent else "parts are out of order: " + ", ".join(parts)
@@ -169,12 +194,38 @@ def inspect(chapter: Chapter) -> list[Problem]:
     return problems
 
 
+def _too_deep(tokens: list[Token]) -> list[int | None]:
+    """The line of each top-level block that nests too deeply (once per block).
+
+    Besides MAX_NESTING, any token near markdown-it's own limit counts (parts and
+    notes add levels too), since markdown-it drops what lies beyond it.
+    """
+    limit = parser().options["maxNesting"] - 1
+    lines: list[int | None] = []
+    depth, reported = 0, False
+    for token in tokens:
+        depth += NESTS.get(token.type, 0)
+        if token.level == 0 and depth == 0:
+            reported = False
+        elif not reported and (depth > MAX_NESTING or token.level >= limit):
+            lines.append(token.map[0] if token.map else None)
+            reported = True
+    return lines
+
+
 def _check_image(token: Token, line: int | None, media: Any, add: Callable[..., None]) -> None:
     src = str(token.attrs.get("src", ""))
     if not src.startswith("media/") or ".." in src:
         add(line, f"image {src!r} must be in media/", "write media/name.jpg")
-    elif media is not None and not (media / src.removeprefix("media/")).is_file():
-        add(line, f"image {src!r} not found in content/media/")
+    elif media is not None:
+        path = media / src.removeprefix("media/")
+        if not path.exists() and not path.is_symlink():
+            add(line, f"image {src!r} not found in content/media/")
+        else:
+            try:
+                read_checked(media.parent.parent, path)
+            except Refused as refused:
+                add(line, f"image {src!r} {refused.reason}", refused.hint)
     if token.type == "image":
         add(line, f"image {src!r} must stand alone in its paragraph", "images are figures")
     elif not token.content.strip():

@@ -3,6 +3,13 @@
 Built on ``yaml.SafeLoader`` (no Python objects, no tags), it remembers the line
 of every mapping key so that validation errors can point at ``file:line``, and
 refuses duplicate keys, which plain PyYAML silently lets the last one win.
+
+Text goes through the text check (``text.py``) before parsing, and every value
+after: an escape such as "\\ud800" or "\\0" makes a character the file does not
+hold. Nodes nested deeper than ``MAX_DEPTH`` are an error at their line, since
+PyYAML composes and constructs them by recursion (a RecursionError otherwise),
+and so are aliases (``*name``): content needs none, and ten lines of them can
+stand for a billion values that any later walk or message would expand.
 """
 
 from __future__ import annotations
@@ -13,6 +20,9 @@ from typing import Any
 import yaml
 
 from ..errors import ContentError, Problem
+from . import text as hygiene
+
+MAX_DEPTH = 32  # levels of nested nodes (mappings, lists, their values); content needs six
 
 
 class Mapping(dict[str, Any]):
@@ -35,8 +45,37 @@ class Sequence(list[Any]):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """Well-formed YAML the press does not accept; ``problems`` say why and where."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problem=problems[0].message)
+        self.problems = problems
+
+
 class _Loader(yaml.SafeLoader):
     line_offset = 0
+    path = Path()
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        line = event.start_mark.line + 1 + self.line_offset
+        if isinstance(event, yaml.AliasEvent):  # a few lines of aliases can stand for billions of values
+            message = f"YAML aliases are not allowed: *{event.anchor}"
+            raise _Refused([Problem(self.path, line, message, "write the value out in full")])
+        if self.depth >= MAX_DEPTH:
+            message = f"values are nested more than {MAX_DEPTH} levels deep"
+            raise _Refused([Problem(self.path, line, message, "flatten the structure")])
+        self.depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+        if isinstance(node, yaml.ScalarNode) and hygiene.REFUSED.search(node.value):
+            column = node.start_mark.column + 1
+            raise _Refused(hygiene.value_problems(node.value, self.path, line, column))
+        return node
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
@@ -67,12 +106,18 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 
 
 def load_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
-    """Parse ``text`` safely; a syntax error becomes a ContentError at its line."""
-
+    """Check and parse ``text`` safely; a refused character or a syntax error is a ContentError at its line."""
+    text = text.replace("\r\n", "\n")
+    refused = hygiene.problems(text, path, line_offset)  # more than PyYAML refuses, with columns
+    if refused:
+        raise ContentError(refused)
     loader = _Loader(text)
     loader.line_offset = line_offset
+    loader.path = path
     try:
         return loader.get_single_data()
+    except _Refused as error:
+        raise ContentError(error.problems) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + line_offset if mark else None
@@ -85,10 +130,5 @@ def load_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
 
 
 def load_yaml_file(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContentError([Problem(path, None, "file not found")]) from None
-    except UnicodeDecodeError:
-        raise ContentError([Problem(path, None, "not UTF-8 text", "save the file as UTF-8")]) from None
-    return load_yaml(text, path)
+    """Read ``path`` through the text check, then parse it (ContentError at its line)."""
+    return load_yaml(hygiene.read(path), path)

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from .. import sandbox
+
 FONT_SUFFIXES = (".ttf", ".otf")
 CACHE = Path(".cache") / "fonts"
 VERSION = "1"  # bump when the trimming changes
@@ -91,7 +93,7 @@ def prepare(
     stamp = f"{VERSION}:{version('fonttools')}:".encode() + chars.encode()
     jobs = []
     for source in shipped(root):
-        key = hashlib.sha256(stamp + source.read_bytes()).hexdigest()[:32]
+        key = hashlib.sha256(stamp + sandbox.read_bytes(root, source)).hexdigest()[:32]
         jobs.append((str(source.resolve()), str(root / CACHE / f"{key}{source.suffix.lower()}"), chars))
     ready = {job[1]: _valid(Path(job[1]), Path(job[1] + ".json")) for job in jobs}
     todo = [job for job in jobs if not ready[job[1]]]

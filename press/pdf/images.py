@@ -2,7 +2,8 @@
 
 WeasyPrint embeds a JPEG as it is but decodes and re-encodes every PNG photo,
 which made image handling the largest share of render time. So raster images
-are prepared before rendering, once per (source file, settings), into
+are checked (``content/media.py``: the sandbox, caps, real type) and prepared
+before rendering, once per (source file, settings), into
 ``.cache/images/`` inside the project (where the sandboxed fetcher may read
 them), and reused across editions and builds:
 
@@ -20,10 +21,13 @@ import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
+
+from ..content import media
 
 SCREEN_MAX_PX = 1600
 SCREEN_JPEG_QUALITY = 82
@@ -41,11 +45,11 @@ class Prepared:
 def prepare(root: Path, src: str, profile: str) -> Prepared:
     """The image file an edition of ``profile`` should embed for ``src``."""
     source = root / "content" / src
+    data = media.read_checked(root, source)  # the sandbox and the checks, before anything decodes it
     if profile == "print" or source.suffix.lower() == ".svg":
         return Prepared(src, f"content/{src}")
-    data = source.read_bytes()
     key = hashlib.sha256(data + f"{VERSION}:{SCREEN_MAX_PX}:{SCREEN_JPEG_QUALITY}".encode()).hexdigest()[:24]
-    with Image.open(source) as image:
+    with Image.open(BytesIO(data)) as image:
         keep_alpha = image.mode in ("RGBA", "LA") or "transparency" in image.info
         suffix = ".png" if keep_alpha else ".jpg"
         target = root / CACHE / f"{key}{suffix}"

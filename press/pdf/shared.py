@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 import pikepdf
 
+from .. import sandbox
 from .fonts import FontSet
 
 FONT = b"PRESS-FONT "
@@ -104,7 +105,7 @@ def _profiles(root: Path) -> dict[str, bytes]:
     found = {}
     for path in sorted((root / "styles").rglob("*.ic[cm]")):
         if path.is_file() and not path.is_symlink():
-            content = path.read_bytes()
+            content = sandbox.read_bytes(root, path)
             found[hashlib.sha256(content).hexdigest()] = content
     return found
 

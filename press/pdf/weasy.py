@@ -1,8 +1,10 @@
 """Stage 5: HTML + styles → PDF bytes with WeasyPrint, sandboxed and strict.
 
-* The URL fetcher serves only regular files inside the project folder (real
-  path resolved, symlinks followed); anything else — the network, ``data:``,
-  a file elsewhere on the disk — stops the render with an error naming it.
+* The URL fetcher serves only regular files inside the project folder, read
+  through ``sandbox.py`` (real path resolved, symlinks followed, no device or
+  FIFO, size capped), and images only once ``content/media.py`` passed them;
+  anything else — the network, ``data:``, a file elsewhere on the disk —
+  stops the render with an error naming it.
 * WeasyPrint reports bad CSS and missing resources only through its logger;
   a handler collects those messages during the render, and ``strict`` turns
   any of them into a RenderError.
@@ -27,6 +29,8 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from .. import sandbox
+from ..content import media
 from ..content.model import Edition
 from ..errors import Problem, RenderError
 from .fonts import FontSet
@@ -63,23 +67,24 @@ class ProjectFetcher(URLFetcher):
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file":
-            raise RefusedURL(url, "only files inside the project can be used")
-        path = self._inside(url, Path(unquote(parts.path)))
-        trimmed = self.substitutes.get(path)
-        if trimmed is not None:
-            data = self._inside(url, trimmed.path).read_bytes()
-            if hashlib.sha256(data).hexdigest() != trimmed.sha256:
-                raise RefusedURL(url, f"the prepared copy {trimmed.path.name} changed; run the build again")
-            return URLFetcherResponse(path.as_uri(), data)
-        return URLFetcherResponse(path.as_uri(), path.read_bytes())
-
-    def _inside(self, url: str, path: Path) -> Path:
-        path = path.resolve()
-        if not path.is_relative_to(self.root):
-            raise RefusedURL(url, "outside the project folder")
-        if not path.is_file():
-            raise RefusedURL(url, "not found (or not a regular file)")
-        return path
+            raise RefusedURL(url, "is not a file of the project (the network and data: URLs are not used)")
+        path = Path(unquote(parts.path))
+        try:
+            real = sandbox.inside(self.root, path)
+            trimmed = self.substitutes.get(real)
+            if trimmed is not None:
+                data = sandbox.read_bytes(self.root, trimmed.path)
+                if hashlib.sha256(data).hexdigest() != trimmed.sha256:
+                    raise RefusedURL(
+                        url, f"has a prepared copy ({trimmed.path.name}) that changed; run the build again"
+                    )
+            elif media.is_media(real):  # CSS url(), an image inside an SVG: checked like chapter images
+                data = media.read_checked(self.root, real)
+            else:
+                data = sandbox.read_bytes(self.root, real)
+        except sandbox.Refused as refused:
+            raise RefusedURL(url, refused.reason) from None
+        return URLFetcherResponse(real.as_uri(), data)
 
 
 class _Collect(logging.Handler):
@@ -127,14 +132,17 @@ class Renderer:
         self.font_config = FontConfiguration()
         self.profiles: dict[str, object] = {}  # filled by @color-profile rules, read by the renderer
         styles = root / "styles"
-        with weasyprint_messages() as messages:  # stylesheets report their errors while parsed
-            try:
-                names = [*LAYERS, f"{edition.profile}.css"]
-                self.sheets = [CSS(filename=str(styles / name), **self._common()) for name in names]
+        self.sheets, self.sheet_warnings = [], []
+        try:
+            for name in [*LAYERS, f"{edition.profile}.css"]:
+                with weasyprint_messages() as messages:  # a stylesheet reports its errors while parsed
+                    self.sheets.append(CSS(filename=str(styles / name), **self._common()))
+                self.sheet_warnings += [located(f"styles/{name}", message) for message in messages]
+            with weasyprint_messages() as messages:
                 self.sheets.append(self.css(edition_css(edition) + extra_css))
-            except RefusedURL as refused:
-                raise _refused(edition, refused) from None
-        self.sheet_warnings = list(messages)
+            self.sheet_warnings += [located("the page setup of the edition", message) for message in messages]
+        except RefusedURL as refused:
+            raise _refused(edition, refused, root) from None
 
     def _common(self) -> dict[str, object]:
         return {"url_fetcher": self.fetcher, "font_config": self.font_config, "color_profiles": self.profiles}
@@ -154,15 +162,21 @@ class Renderer:
                     **_variant_options(self.edition),
                 )
             except RefusedURL as refused:
-                raise _refused(self.edition, refused) from None
+                raise _refused(self.edition, refused, self.root) from None
         warnings = self.sheet_warnings + list(messages)
         _raise_if_strict(self.edition, warnings, strict)
         return Rendered(document, warnings)
 
 
-def _refused(edition: Edition, refused: RefusedURL) -> RenderError:
-    return RenderError([Problem(None, None, f"edition {edition.name!r}: refused to load "
-                                f"{refused.url!r} ({refused.reason})")])  # fmt: skip
+def _refused(edition: Edition, refused: RefusedURL, root: Path) -> RenderError:
+    """The refusal, naming the file as the person knows it (relative to the project)."""
+    parts = urlsplit(refused.url)
+    name = refused.url
+    if parts.scheme == "file" and Path(unquote(parts.path)).is_relative_to(root.resolve()):
+        name = Path(unquote(parts.path)).relative_to(root.resolve()).as_posix()
+    return RenderError(
+        [Problem(None, None, f"edition {edition.name!r}: refused to load {name!r}: it {refused.reason}")]
+    )
 
 
 def render_document(
@@ -225,7 +239,25 @@ def stable_document_id(pdf: bytes, name: str) -> bytes:
     return FILE_ID.sub(file_id, pdf)
 
 
+CSS_POSITION = re.compile(r" at (\d+):(\d+)")
+
+
+def located(name: str, message: str) -> str:
+    """A stylesheet's message as ``styles/page.css:3:5: Ignored `colr: red`, unknown property.``"""
+    found = CSS_POSITION.search(message)
+    if found is None:
+        return f"{name}: {message}"
+    return f"{name}:{found[1]}:{found[2]}: {message[: found.start()]}{message[found.end() :]}"
+
+
 def _raise_if_strict(edition: Edition, messages: list[str], strict: bool) -> None:
     if strict and messages:
-        problems = [Problem(None, None, f"edition {edition.name!r}: WeasyPrint: {m}", "strict mode") for m in messages]
-        raise RenderError(problems)
+        hint = "--strict fails on every WeasyPrint message; fix what it names"
+        raise RenderError([Problem(None, None, _attributed(edition, m), hint) for m in messages])
+
+
+def _attributed(edition: Edition, message: str) -> str:
+    """A stylesheet's message already names its file; one from layout names the edition."""
+    if message.startswith(("styles/", "the page setup")):
+        return message
+    return f"edition {edition.name!r}: WeasyPrint: {message}"

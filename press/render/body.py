@@ -4,6 +4,10 @@ Parsing and validation live in ``markdown.py``; this module only renders,
 with what the edition decides: where notes go, how figures are numbered and
 labelled, the words for practice parts, and where images are served from.
 Text is escaped by markdown-it; raw HTML, should any reach here, is escaped.
+URLs are refused here too, behind ``inspect`` which reports them, in notes as
+in the text: a link that fails ``allowed_href`` keeps its text but gets no
+``href``; a figure whose image is not in ``media/`` stops rendering with a
+``RenderError`` at the chapter line.
 """
 
 from __future__ import annotations
@@ -11,14 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import Any, NoReturn
 
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
 from ..content import chartdata
-from ..content.markdown import chart_spec, parse, parser
+from ..content.markdown import allowed_href, chart_spec, parse, parser
 from ..content.model import Chapter
+from ..errors import Problem, RenderError
+from ..sandbox import Refused
 from . import charts
 
 
@@ -102,6 +108,8 @@ class _Renderer:
 
     def _collect_notes(self, tokens: list[Token]) -> None:
         renderer = RendererHTML(parser())
+        renderer.rules["link_open"] = self._link  # type: ignore[assignment]  # the same refusals as in the text
+        renderer.rules["image"] = _nothing  # type: ignore[assignment]
         current: int | None = None
         texts: dict[int, list[str]] = {}
         for token in tokens:
@@ -150,7 +158,13 @@ class _Renderer:
     def _figure_image(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         figure_id = str(token.attrs.get("id", ""))
-        src = escape(self.ctx.image_url(str(token.attrs["src"])))
+        source = str(token.attrs["src"])
+        if not source.startswith("media/") or ".." in source:
+            self._refuse(token, f"image {source!r} must be in media/")
+        try:
+            src = escape(self.ctx.image_url(source))
+        except Refused as refused:  # the file changed since the content was checked
+            self._refuse(token, f"image {source!r} {refused.reason}", refused.hint)
         img = f'<img src="{src}" alt="{escape(token.content)}">'
         caption = self._caption(figure_id, str(token.attrs.get("title", "")))
         return f'<figure class="figure" id="{escape(figure_id)}">{img}{caption}</figure>\n'
@@ -172,6 +186,8 @@ class _Renderer:
     def _link(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         href = str(token.attrs.get("href", ""))
+        if not allowed_href(href):  # inspect has reported it; should one get here, it is no link
+            return "<a>"
         empty = idx + 1 < len(tokens) and tokens[idx + 1].type == "link_close"
         if href.startswith("#") and empty:
             target = href[1:]
@@ -180,6 +196,10 @@ class _Renderer:
             page = escape(self.ctx.words("page-abbr"))
             return f'<a class="xref" href="#{escape(target)}" data-page="{page}">{escape(text)}'
         return f'<a href="{escape(href)}">'
+
+    def _refuse(self, token: Token, message: str, hint: str = "refused while rendering") -> NoReturn:
+        where = self.chapter.body_line + token.map[0] if token.map else None
+        raise RenderError([Problem(self.chapter.path, where, message, hint)])
 
 
 def _nothing(*args: Any) -> str:

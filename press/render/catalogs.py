@@ -16,10 +16,10 @@ from typing import Any
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import write_po
 
 from ..errors import ContentError, Problem
-from .i18n import catalog_path
+from .i18n import catalog_path, open_catalog
 
 FIXED_DATE = datetime(2024, 1, 1, tzinfo=UTC)  # keeps the .pot stable between runs
 
@@ -85,16 +85,14 @@ def command(root: Path, action: str, lang: str | None) -> int:
         _write(template_path(root), template)
         for code in languages(root):
             path = catalog_path(root, code)
-            with path.open("rb") as handle:
-                catalog = read_po(handle, locale=code)
+            catalog = open_catalog(path, code)
             catalog.update(template, update_header_comment=False)
             _write(path, catalog)
             print(f"updated {path.relative_to(root)}")
     elif action == "compile":
         for code in languages(root):
             path = catalog_path(root, code)
-            with path.open("rb") as handle:
-                catalog = read_po(handle, locale=code)
+            catalog = open_catalog(path, code)
             with path.with_suffix(".mo").open("wb") as handle:
                 write_mo(handle, catalog)
             print(f"compiled {path.with_suffix('.mo').relative_to(root)}")
@@ -112,8 +110,11 @@ def catalog_problems(root: Path, langs: tuple[str, ...]) -> list[Problem]:
                 Problem(path, None, f"no message catalog for {lang!r}", f"run: python build.py i18n init --lang {lang}")
             )
             continue
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=lang)
+        try:
+            catalog = open_catalog(path, lang)
+        except ContentError as error:
+            problems.extend(error.problems)
+            continue
         for message in template:
             if not message.id:
                 continue

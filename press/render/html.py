@@ -17,10 +17,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from ..content import media
 from ..content.load import all_sources
 from ..content.markdown import outline
 from ..content.model import Chapter, Edition, FactSheet, Guide
-from ..errors import Problem, RenderError
+from ..errors import PressError, Problem, RenderError
 from . import body, i18n
 from .palette import palette
 
@@ -139,13 +140,34 @@ def build_html(guide: Guide, edition: Edition, image_url: Any = None) -> str:
 
 
 def render_template(env: jinja2.Environment, name: str, page: dict[str, Any]) -> str:
+    """``name`` rendered; an error names the template and line where it is, included ones too."""
     try:
         return env.get_template(name).render(page)
     except jinja2.TemplateSyntaxError as error:
-        where = Path(error.filename or "templates")
+        where = Path(error.filename or env_root(env) / name)
         raise RenderError([Problem(where, error.lineno, error.message or "syntax error")]) from None
-    except (jinja2.UndefinedError, jinja2.TemplateRuntimeError) as error:
-        raise RenderError([Problem(env_root(env) / name, None, f"template error: {error}")]) from None
+    except jinja2.TemplateNotFound as error:
+        where, line = _template_frame(error, env, name)
+        raise RenderError([Problem(where, line, f"template {error.name!r} not found",
+                                   f"create {env_root(env).name}/{error.name}")]) from None  # fmt: skip
+    except PressError:
+        raise
+    except Exception as error:  # undefined names, filters given the wrong thing, 1/0: the designer's to fix
+        where, line = _template_frame(error, env, name)
+        raise RenderError([Problem(where, line, f"template error: {error}")]) from None
+
+
+def _template_frame(error: BaseException, env: jinja2.Environment, name: str) -> tuple[Path, int | None]:
+    """The innermost template file and line in ``error``'s traceback (Jinja maps its frames to them)."""
+    folder = env_root(env).resolve()
+    found: tuple[Path, int | None] = (env_root(env) / name, None)
+    trace = error.__traceback__
+    while trace is not None:
+        path = Path(trace.tb_frame.f_code.co_filename)
+        if path.is_absolute() and path.resolve().is_relative_to(folder):
+            found = (path, trace.tb_lineno)
+        trace = trace.tb_next
+    return found
 
 
 def env_root(env: jinja2.Environment) -> Path:
@@ -161,7 +183,7 @@ def icon(root: Path, name: str, colour: str) -> Markup:
     path = root / "styles" / "icons" / f"{name}.svg"
     if not path.is_file():
         raise RenderError([Problem(path, None, f"icon {name!r} not found", "add styles/icons/NAME.svg")])
-    svg = path.read_text(encoding="utf-8").replace(ICON_COLOUR, colour)
+    svg = media.read_checked(root, path).decode("utf-8").replace(ICON_COLOUR, colour)  # the SVG checks
     return Markup(svg.replace("<svg ", '<svg class="area-icon" aria-hidden="true" ', 1))
 
 

@@ -9,20 +9,22 @@ tables or ``locale.setlocale``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 
+from ..content import text as hygiene
 from ..errors import ContentError, Problem
 
 
@@ -41,6 +43,10 @@ BODY_WORDS = {
     "part:lessons": N_("Lessons learned"),
     "part:recommendations": N_("Recommendations for replication"),
 }
+
+
+BAD_PLURAL_RE = re.compile(r"^[ \t]*(#~[ \t]*)?msgstr\[(?!\d+\])", re.M)
+PO_HINT = 'each entry is a msgid "…" line, then msgstr "…" (or msgstr[N] "…" for plurals)'
 
 
 def catalog_path(root: Path, lang: str) -> Path:
@@ -62,12 +68,24 @@ def read_catalog(path: Path) -> Catalog:
 
 @cache
 def _read_catalog(path: Path, stamp: tuple[int, int]) -> Catalog:
-    try:
-        with path.open("rb") as handle:
-            return read_po(handle)
-    except FileNotFoundError:
+    return open_catalog(path)
+
+
+def open_catalog(path: Path, locale: str | None = None) -> Catalog:
+    """Read a .po file through the text check; a malformed entry is an error at its line."""
+    if not path.exists():
         raise ContentError([Problem(path, None, "message catalog not found",
-                                    "run: python build.py i18n init --lang LANG")]) from None  # fmt: skip
+                                    "run: python build.py i18n init --lang LANG")])  # fmt: skip
+    text = hygiene.read(path)
+    try:
+        return read_po(StringIO(text), locale=locale, abort_invalid=True)
+    except PoFileError as error:
+        message = f"invalid message catalog: {str(error.args[0]).rsplit(' on ', 1)[0]}"
+        raise ContentError([Problem(path, error.lineno + 1, message, PO_HINT)]) from None
+    except ValueError:  # Babel's parser fails on a bad msgstr[N] index, and gives no line
+        bad = BAD_PLURAL_RE.search(text)
+        line = text.count("\n", 0, bad.start()) + 1 if bad else None
+        raise ContentError([Problem(path, line, "invalid message catalog: malformed msgstr[N]", PO_HINT)]) from None
 
 
 def translations(root: Path, lang: str) -> Translations:

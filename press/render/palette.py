@@ -12,22 +12,23 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .. import sandbox
 from ..content.model import Edition
 
 TOKEN_RE = re.compile(r"--([a-z0-9-]+)\s*:\s*([^;]+);")
 
 
-def tokens(path: Path) -> dict[str, str]:
-    text = re.sub(r"/\*.*?\*/", "", path.read_text(encoding="utf-8"), flags=re.S)
+def tokens(root: Path, path: Path) -> dict[str, str]:
+    text = re.sub(r"/\*.*?\*/", "", sandbox.read_text(root, path), flags=re.S)
     return {name: value.strip() for name, value in TOKEN_RE.findall(text)}
 
 
 def palette(root: Path, edition: Edition) -> dict[str, str]:
     styles = root / "styles"
-    colours = tokens(styles / "tokens.css")
+    colours = tokens(root, styles / "tokens.css")
     profile = styles / f"{edition.profile}.css"
     if profile.is_file():
-        colours.update(tokens(profile))
+        colours.update(tokens(root, profile))
     if edition.accent:
         colours["accent"] = edition.accent
     return colours
