@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import ContentError, Problem
 
@@ -43,9 +44,9 @@ def inside(root: Path, path: Path) -> Path:
     return real
 
 
-def read_bytes(root: Path | None, path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of ``path``, a regular file inside ``root`` of at most ``limit`` bytes (with no
-    ``root``: a file :func:`scan` passed, read so that a device or FIFO put there since cannot block)."""
+def open_regular(root: Path | None, path: Path, limit: int = MAX_FILE_BYTES) -> BinaryIO:
+    """``path`` opened for reading: a regular file inside ``root`` of at most ``limit`` bytes (with
+    no ``root``: a file :func:`scan` passed, opened so that a device or FIFO put there since cannot block)."""
     real = inside(root, path) if root is not None else path.resolve()
     try:
         handle = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -60,10 +61,16 @@ def read_bytes(root: Path | None, path: Path, limit: int = MAX_FILE_BYTES) -> by
         if info.st_size > limit:
             raise Refused(path, f"is {_size(info.st_size)}, more than the limit of {_size(limit)}",
                           "use a smaller file")  # fmt: skip
-        with os.fdopen(handle, "rb", closefd=False) as stream:
-            data = stream.read(limit + 1)
-    finally:
+    except BaseException:
         os.close(handle)
+        raise
+    return os.fdopen(handle, "rb")
+
+
+def read_bytes(root: Path | None, path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path``, a regular file inside ``root`` of at most ``limit`` bytes."""
+    with open_regular(root, path, limit) as stream:
+        data = stream.read(limit + 1)
     if len(data) > limit:  # it grew while read
         raise Refused(path, f"grew past the limit of {_size(limit)} while read", "use a smaller file")
     return data

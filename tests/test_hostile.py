@@ -278,3 +278,48 @@ def test_an_error_in_an_included_template_names_it_and_its_line(regional, capsys
     lines = template.read_text(encoding="utf-8").splitlines()
     template.write_text("\n".join([lines[0], text, *lines[1:]]) + "\n", encoding="utf-8")
     assert errors_of(regional, capsys, "-e", "guide-en", "-j", "1") == [f"error: templates/credits.html:2: {message}"]
+
+
+# Caches: what the press finds in .cache/ is checked like any other input.
+
+
+def test_fifos_and_links_planted_in_the_part_cache_are_ignored_not_read(regional, tmp_path, capsys):
+    assert main(["--root", str(regional), "-e", "guide-en", "-j", "1"]) == 0
+    entries = sorted((regional / ".cache" / "parts").glob("*/*.part"))
+    assert entries
+    outside = tmp_path / "outside.part"
+    outside.write_bytes(entries[0].read_bytes())
+    for index, entry in enumerate(entries):
+        entry.unlink()
+        if index % 2:
+            os.mkfifo(entry)  # reading it would block the build for ever
+        else:
+            entry.symlink_to(outside)
+    chapter = regional / FIGURE
+    chapter.write_text(chapter.read_text(encoding="utf-8").replace("Documents open", "Papers open"), "utf-8")
+    assert main(["--root", str(regional), "-e", "guide-en", "-j", "1"]) == 0
+    assert ", 0 reused" in capsys.readouterr().out  # every planted entry refused, its part laid out again
+
+
+def test_a_damaged_font_is_named(regional, capsys):
+    (regional / "styles" / "fonts" / "CharisSIL-Bold.ttf").write_bytes(b"not a font" * 100)
+    assert errors_of(regional, capsys, "-e", "guide-en", "-j", "1") == [
+        "error: styles/fonts/CharisSIL-Bold.ttf: is not a font that can be read "
+        "(TTLibError: Not a TrueType or OpenType font (bad sfntVersion)) (put the font file back as its makers ship it)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "@import url(/etc/passwd);\n",
+        "@font-face { font-family: X; src: url(file:///etc/passwd); }\np { font-family: X; }\n",
+    ],
+)
+def test_stylesheets_cannot_reach_outside(regional, capsys, rule):
+    sheet = regional / "styles" / "components.css"
+    sheet.write_text(rule + sheet.read_text(encoding="utf-8"), encoding="utf-8")
+    assert errors_of(regional, capsys, "-e", "guide-en", "-j", "1") == [
+        "error: edition 'guide-en': refused to load 'file:///etc/passwd': it leads outside the project folder "
+        "(to /etc/passwd)"
+    ]

@@ -24,8 +24,9 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from .. import sandbox
 from ..pdf.partdata import PartLayout
 
 FORMAT = "press-cache-1"
@@ -50,7 +51,7 @@ class Store:
             return None
         path = self.part_path(key)
         try:
-            with path.open("rb") as stream:
+            with _open(self.folder, path) as stream:
                 header = json.loads(stream.readline())
                 if header.get("format") != FORMAT or header.get("key") != key:
                     raise ValueError("another format")
@@ -58,7 +59,7 @@ class Store:
             return path, layout
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, CorruptEntry):
             path.unlink(missing_ok=True)
             return None
 
@@ -70,7 +71,7 @@ class Store:
 
     def rekey_part(self, path: Path, old: str, new: str) -> Path:
         """Store the entry made under ``old`` under ``new`` as well (same PDF, same layout)."""
-        with path.open("rb") as stream:
+        with _open(self.folder, path) as stream:
             header = json.loads(stream.readline())
             pdf = stream.read()
         if header.get("key") != old or hashlib.sha256(pdf).hexdigest() != header.get("sha256"):
@@ -82,13 +83,14 @@ class Store:
             return None
         path = self._path(key, ".json")
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            with _open(self.folder, path) as stream:
+                data = json.loads(stream.read())
             if data.get("format") != FORMAT or data.get("key") != key:
                 raise ValueError("another format")
             return data["value"]
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, CorruptEntry):
             path.unlink(missing_ok=True)
             return None
 
@@ -113,7 +115,7 @@ class Store:
 
 def read_part_pdf(path: Path, key: str) -> bytes:
     """The PDF of a cached part, checked against its recorded checksum."""
-    with path.open("rb") as stream:
+    with _open(path.parent.parent, path) as stream:
         header = json.loads(stream.readline())
         pdf = stream.read()
     if (
@@ -124,6 +126,16 @@ def read_part_pdf(path: Path, key: str) -> bytes:
         path.unlink(missing_ok=True)
         raise CorruptEntry(path)
     return pdf
+
+
+def _open(folder: Path, path: Path) -> BinaryIO:
+    """An entry, opened only if it is a regular file in the cache (a planted link or FIFO is corrupt)."""
+    try:
+        return sandbox.open_regular(folder, path, limit=1 << 40)
+    except sandbox.Refused as refused:
+        if refused.reason == "is not found":
+            raise FileNotFoundError(path) from None
+        raise CorruptEntry(path) from None
 
 
 class CorruptEntry(Exception):

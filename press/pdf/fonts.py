@@ -34,6 +34,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from .. import sandbox
+from ..errors import Problem, RenderError
 
 FONT_SUFFIXES = (".ttf", ".otf")
 CACHE = Path(".cache") / "fonts"
@@ -122,10 +123,16 @@ def trim(source: str, target: str, chars: str) -> Trimmed:
     options.hinting = False
     options.glyph_names = False
     options.drop_tables = ["DSIG", "Silt", "Glat", "Gloc", "Feat", "Sill"]  # Graphite tables: unused by HarfBuzz
-    font = TTFont(source, recalcTimestamp=False)  # keeps head.modified: same bytes every time
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[ord(c) for c in chars])
-    subsetter.subset(font)
+    try:
+        font = TTFont(source, recalcTimestamp=False)  # keeps head.modified: same bytes every time
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=[ord(c) for c in chars])
+        subsetter.subset(font)
+    except Exception as error:  # fontTools raises many kinds for a damaged or foreign file
+        message = f"is not a font that can be read ({type(error).__name__}: {error})"
+        raise RenderError(
+            [Problem(Path(source), None, message, "put the font file back as its makers ship it")]
+        ) from None
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".trim-", dir=path.parent)
     try:
