@@ -323,3 +323,11 @@ def test_stylesheets_cannot_reach_outside(regional, capsys, rule):
         "error: edition 'guide-en': refused to load 'file:///etc/passwd': it leads outside the project folder "
         "(to /etc/passwd)"
     ]
+
+
+def test_a_damaged_output_profile_is_named(regional, capsys):
+    (regional / "styles" / "icc" / "CoatedFOGRA39-argyll.icc").write_bytes(b"not a profile")
+    assert errors_of(regional, capsys, "--strict", "-e", "print-es", "-j", "1") == [
+        "error: styles/icc/CoatedFOGRA39-argyll.icc: Invalid profile file for profile named 'device-cmyk', the whole "
+        "@color-profile rule was ignored. (--strict fails on every WeasyPrint message; fix what it names)"
+    ]

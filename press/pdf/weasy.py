@@ -34,7 +34,7 @@ from ..content import media
 from ..content.model import Edition
 from ..errors import Problem, RenderError
 from .fonts import FontSet
-from .pagesetup import LAYERS, edition_css
+from .pagesetup import LAYERS, PRINT_PROFILE, edition_css
 from .shared import writing
 
 # Notices about the machine, not the content (fonts are embedded as prepared,
@@ -140,7 +140,7 @@ class Renderer:
                 self.sheet_warnings += [located(f"styles/{name}", message) for message in messages]
             with weasyprint_messages() as messages:
                 self.sheets.append(self.css(edition_css(edition) + extra_css))
-            self.sheet_warnings += [located("the page setup of the edition", message) for message in messages]
+            self.sheet_warnings += [_setup_message(message) for message in messages]
         except RefusedURL as refused:
             raise _refused(edition, refused, root) from None
 
@@ -248,6 +248,13 @@ def located(name: str, message: str) -> str:
     if found is None:
         return f"{name}: {message}"
     return f"{name}:{found[1]}:{found[2]}: {message[: found.start()]}{message[found.end() :]}"
+
+
+def _setup_message(message: str) -> str:
+    """A message about the rules the press adds: a refused output profile is the profile file's fault."""
+    if "profile" in message:
+        return f"styles/{PRINT_PROFILE}: {CSS_POSITION.sub('', message)}"
+    return located("the page setup of the edition", message)
 
 
 def _raise_if_strict(edition: Edition, messages: list[str], strict: bool) -> None:
