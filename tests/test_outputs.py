@@ -282,3 +282,29 @@ def test_verify_honours_source_date_epoch(built, scratch, monkeypatch, capsys):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert main(["--root", str(built), "--verify", "--strict", "-j", "1", "-e", "guide-es"]) == 0
     assert "(SOURCE_DATE_EPOCH=1700000000)" in capsys.readouterr().out
+
+
+def test_verify_keeps_the_second_builds_parts_in_its_own_cache(project, scratch):
+    """south-america's parts are stored again under a second key (links only): that second
+    build must find what its workers wrote, in its own folder (this once looped for ever)."""
+    root = project("regional")
+    before = {p.name for p in (root / FOLDER).glob("*/*")} if (root / FOLDER).exists() else set()
+    assert verify_many(root, ["south-america"], True, 2) == {
+        "south-america": ["south-america.pdf", "south-america-cover.pdf"]
+    }
+    written = {p.name for p in (root / FOLDER).glob("*/*")} - before
+    assert written, "the first build used the project's cache"
+    assert list(scratch.glob("press-verify-*")) == []  # the second build's cache went with its folder
+
+
+def test_a_cache_that_loses_what_workers_write_ends_the_build_with_an_error(project, monkeypatch):
+    from press.build import cache
+
+    def lost(self: cache.Store, path: Path, old: str, new: str) -> Path:
+        raise cache.CorruptEntry(path)
+
+    monkeypatch.setattr(cache.Store, "rekey_part", lost)
+    root = project("regional")
+    with pytest.raises(PressError) as caught:
+        build_many(root, ["south-america"], root / "output", True, 1, force=True)
+    assert "times, and the cache lost it (check that .cache/parts is writable" in str(caught.value)

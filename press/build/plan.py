@@ -17,7 +17,9 @@ layouts of the parts before it and of the parts it refers to, so:
 3. with each result, plan again; the edition is settled when every part has
    been laid out with the numbers the others' layouts give. A part laid out
    more than ``MAX_RENDERS`` times with certain numbers means the numbers do
-   not settle (a contents that changes length with its own numbers): an error.
+   not settle (a contents that changes length with its own numbers): an error;
+   so is one laid out more than ``MAX_TRIES`` times in all (a cache that loses
+   what workers write), so that a plan always ends.
 
 A part must begin on a page of a forced side (``parts.py``); when a laid-out
 part shows that it did not, it is joined to the part before it, and the
@@ -37,6 +39,7 @@ from ..pdf.partdata import FORCED, PartLayout, PartTask
 from .cache import CorruptEntry, Store
 
 MAX_RENDERS = 4
+MAX_TRIES = 3 * MAX_RENDERS  # guesses and results the cache lost included: a plan always ends
 DEFAULT_CHARS_PER_PAGE = 2600  # of HTML (the shipped guide: 2,620), before any part is laid out
 
 
@@ -85,7 +88,8 @@ class EditionPlan:
     parts: list[cut.Part] = field(default_factory=list)
     layout_keys: list[str] = field(default_factory=list)
     done: dict[int, Done] = field(default_factory=dict)
-    renders: dict[str, int] = field(default_factory=dict)  # layout key → times laid out
+    renders: dict[str, int] = field(default_factory=dict)  # layout key → times laid out with certain numbers
+    tries: dict[str, int] = field(default_factory=dict)  # layout key → times laid out at all (guesses too)
     laid_out: int = 0  # layouts made in this build (a part may be laid out again when its numbers move)
     reused: int = 0  # parts taken from the cache
     notes: dict[str, PartLayout | None] = field(default_factory=dict)  # the cache's notes, read once a build
@@ -186,6 +190,7 @@ class EditionPlan:
                 unit_tag=self.book.units[part.first].tag,
                 offset=offsets[index],
                 styles_key=self.base_key,
+                cache=self.store.folder,
             )
             # Guess only a first layout: it gives the part's page count, and it is kept if right.
             wait = not exact and done is not None
@@ -213,12 +218,16 @@ class EditionPlan:
             return  # the parts were regrouped meanwhile: this result belongs to an older plan
         self.laid_out += 1
         count = self.renders[want.layout_key] = self.renders.get(want.layout_key, 0) + want.exact
-        if count > MAX_RENDERS:
-            part = self.parts[want.index]
-            raise RenderError([Problem(None, None, f"edition {self.edition.name!r}: the page numbers do not settle "
-                                       f"around {self.book.units[part.first].start_tag!r}",
-                                       "a contents or cross-reference changes length with its own numbers; "
-                                       "build with --whole")])  # fmt: skip
+        tries = self.tries[want.layout_key] = self.tries.get(want.layout_key, 0) + 1
+        if count > MAX_RENDERS or tries > MAX_TRIES:
+            where = self.book.units[self.parts[want.index].first].start_tag
+            if count > MAX_RENDERS:
+                message = f"edition {self.edition.name!r}: the page numbers do not settle around {where!r}"
+                hint = "a contents or cross-reference changes length with its own numbers; build with --whole"
+            else:
+                message = f"edition {self.edition.name!r}: laid out {where!r} {tries} times, and the cache lost it"
+                hint = "check that .cache/parts is writable and not shared with another machine; --whole avoids it"
+            raise RenderError([Problem(None, None, message, hint)])
         # Its key, now that it is known which refs' numbers it prints: the same part laid out
         # again with other numbers for links only would give the same pages.
         _, _, _, key = self._document(want.index, layout.offset, want.numbers, set(layout.numbered))

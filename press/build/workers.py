@@ -29,7 +29,7 @@ DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 def lay_out_part(task: PartTask, key: str) -> tuple[Path, PartLayout]:
     """Lay out one part and store it in the cache; its entry's path and layout come back."""
     data, layout = lay_out(task)
-    return Store(task.root).put_part(key, data, layout), layout
+    return Store(task.root, folder=task.cache).put_part(key, data, layout), layout
 
 
 def finish(task: FinishTask) -> Finished:

@@ -27,6 +27,7 @@ class PartTask:
     unit_tag: str  # tag of the part's first element
     offset: int  # the number its first page gets
     styles_key: str  # names the stylesheets' contents: a worker's parsed styles are reused only for the same
+    cache: Path | None = None  # the part cache's folder, if not the project's (``--verify``'s second build)
 
 
 @dataclass
