@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .content.model import Guide
 
 ROOT = Path(__file__).resolve().parent.parent
+LIMIT_VARIABLES = ("PRESS_MEMORY_LIMIT_MB", "PRESS_TIME_LIMIT_S")  # build/limits.py reads them
 
 
 def parser() -> argparse.ArgumentParser:
@@ -60,6 +61,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     root: Path = args.root.resolve()
+    limits = {name: os.environ.get(name) for name in LIMIT_VARIABLES}  # the options set them for this run only
     try:
         with stopping_on_signals():  # SIGTERM, SIGHUP: unwind, so that temporaries and workers go
             return _run(args, root)
@@ -89,6 +91,12 @@ def main(argv: list[str] | None = None) -> int:
             f"error: unexpected {type(error).__name__}: {error} (run with --debug for the traceback)", file=sys.stderr
         )
         return 2
+    finally:
+        for name, value in limits.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _run(args: argparse.Namespace, root: Path) -> int:
