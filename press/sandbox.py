@@ -70,8 +70,11 @@ def open_regular(root: Path | None, path: Path, limit: int = MAX_FILE_BYTES) -> 
 def read_bytes(root: Path | None, path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of ``path``, a regular file inside ``root`` of at most ``limit`` bytes."""
     with open_regular(root, path, limit) as stream:
-        data = stream.read(limit + 1)
-    if len(data) > limit:  # it grew while read
+        size = os.fstat(stream.fileno()).st_size
+        data = stream.read(min(size, limit) + 1)  # read(n) reserves n bytes: not the cap, the file's size
+        if len(data) > size:  # it grew while read: the rest, up to the cap
+            data += stream.read(limit + 1 - len(data))
+    if len(data) > limit:
         raise Refused(path, f"grew past the limit of {_size(limit)} while read", "use a smaller file")
     return data
 

@@ -102,7 +102,9 @@ def bounded(what: str, limits: Limits | None = None) -> Iterator[None]:
         raise LimitExceeded([Problem(None, None, f"{what}: stopped after {limits.seconds} s of {stopped.kind} time",
                                      "look for a runaway rule or image in what changed; "
                                      "--time-limit raises the cap")]) from None  # fmt: skip
-    except MemoryError:
+    except Exception as error:  # MemoryError itself, or wrapped by a library (WeasyPrint's fetcher does)
+        if not _out_of_memory(error):
+            raise
         raise LimitExceeded([Problem(None, None, f"{what}: needed more than {limits.memory_mb} MB of memory",
                                      "look for a runaway rule or image in what changed; "
                                      "--memory-limit raises the cap")]) from None  # fmt: skip
@@ -112,6 +114,15 @@ def bounded(what: str, limits: Limits | None = None) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, previous_memory)
         for signum, handler in handlers.items():
             signal.signal(signum, handler)
+
+
+def _out_of_memory(error: BaseException | None) -> bool:
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, MemoryError):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
 
 
 def _cap_memory(megabytes: int) -> tuple[int, int]:
