@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
@@ -64,7 +64,19 @@ def parser() -> MarkdownIt:
 
 
 def parse(chapter: Chapter, env: dict[str, Any] | None = None) -> list[Token]:
-    return _figures(parser().parse(chapter.body, {} if env is None else env))
+    """The chapter's tokens (``env`` gets what the footnote plugin found). Loading, parity, figure
+    numbering and rendering each read a chapter: it is parsed once per process, not four times.
+    The tokens are shared: read them, never change them."""
+    tokens, found = _parsed(chapter.body)
+    if env is not None:
+        env.update(found)
+    return list(tokens)
+
+
+@lru_cache(maxsize=512)
+def _parsed(body: str) -> tuple[tuple[Token, ...], dict[str, Any]]:
+    env: dict[str, Any] = {}
+    return tuple(_figures(parser().parse(body, env))), env
 
 
 def _figures(tokens: list[Token]) -> list[Token]:
