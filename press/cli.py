@@ -127,8 +127,9 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         return 0
     if args.list:
         for edition in editions.values():
-            print(f"{edition.name:28} {edition.lang}  {edition.profile:6} {edition.paper:6} "
-                  f"{len(edition.practices):2} practices  → {edition.output}")  # fmt: skip
+            paper, target = ("-", f"{edition.output}/") if edition.is_web else (edition.paper, edition.output)
+            print(f"{edition.name:28} {edition.lang}  {edition.profile:6} {paper:6} "
+                  f"{len(edition.practices):2} practices  → {target}")  # fmt: skip
         return 0
     names = args.edition or list(editions)
     unknown = [name for name in names if name not in editions]
@@ -164,8 +165,9 @@ def _all_up_to_date(root: Path, args: argparse.Namespace) -> bool:
         return False
     for name in names:
         record = fingerprint.read_record(root, output, name) or {}
-        target = next(iter(record.get("outputs", {})), name)
-        print(f"{name:28} up to date  {_rel(Path(target), root)}")
+        target = _rel(Path(next(iter(record.get("outputs", {})), name)), root)
+        site = record.get("values", {}).get("site")  # a web edition: its folder
+        print(f"{name:28} up to date  {_rel(output / site, root) + '/' if site else target}")
     print(f"{len(names)} edition(s) up to date in {time.perf_counter() - started:.2f} s (--force rebuilds them)")
     return True
 
@@ -188,17 +190,27 @@ def _build(root: Path, names: list[str], args: argparse.Namespace, guide: Guide)
             what = "up to date"
         else:
             what = f"{result.pages} pages, {result.laid_out} part(s) laid out, {result.reused} reused"
+            if result.output.is_dir():
+                what = f"web site of {result.pages} pages"
         print(f"  [{bar:<20}] {finished}/{len(names)} {result.edition}: {what}, {result.seconds:.1f} s", flush=True)
 
+    from .content.editions import load_editions
+    from .web.publish import build_web
+
+    editions = load_editions(guide)
+    web = [name for name in names if editions[name].is_web]
+    pdf = [name for name in names if name not in web]
     results = build_many(
-        root, names, output, args.strict, jobs, on_done=done, force=args.force, whole=args.whole, guide=guide
+        root, pdf, output, args.strict, jobs, on_done=done, force=args.force, whole=args.whole, guide=guide
     )
+    results += build_web(guide, editions, web, output, force=args.force, on_done=done)
     print()
     print(f"{'edition':28} {'pages':>5} {'size':>9} {'seconds':>8}  file")
     for result in results:
         size = f"{result.size / 1_048_576:.2f} MB"
+        folder = "/" if result.output.is_dir() else ""  # a web edition: its pages, and its folder
         seconds = "current" if result.status == "up to date" else f"{result.seconds:.1f}"
-        print(f"{result.edition:28} {result.pages:>5} {size:>9} {seconds:>8}  {_rel(result.output, root)}")
+        print(f"{result.edition:28} {result.pages:>5} {size:>9} {seconds:>8}  {_rel(result.output, root)}{folder}")
         for warning in result.warnings:
             print(f"  warning: {warning}")
     current = sum(result.status == "up to date" for result in results)
@@ -209,7 +221,14 @@ def _build(root: Path, names: list[str], args: argparse.Namespace, guide: Guide)
 
 def _verify(root: Path, names: list[str], args: argparse.Namespace, guide: Guide) -> int:
     from .build.publish import verify_many
+    from .content.editions import load_editions
 
+    web = [name for name in names if load_editions(guide)[name].is_web]
+    if web and args.edition:
+        raise PressError(f"--verify compares PDF editions, not web editions: {', '.join(web)}")
+    if web:  # all editions: the PDF ones
+        print(f"not compared (web editions): {', '.join(web)}")
+        names = [name for name in names if name not in web]
     started = time.perf_counter()
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     dates = f"SOURCE_DATE_EPOCH={epoch}" if epoch else "dates from guide.yaml"

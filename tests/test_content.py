@@ -62,7 +62,7 @@ def test_broken_editions(project):
         "(known: guide-es, guide-en, print-es, caribbean)",
         "content/editions.yaml:4: edition 'print-es': unknown key 'colour' (allowed: inherits, lang, profile, "
         "output, front, practices, back, extra_front, paper, notes, pdf_variant, accent, subtitle, isbn, "
-        "caliper_mm, title_suffix)",
+        "caliper_mm, title_suffix, site_url)",
         "content/editions.yaml:4: edition 'print-es': paper 'a3' is not one of letter, a4, a5, legal, 6x9",
         "content/editions.yaml:5: edition 'caribbean': lang 'fr' is not a language of the guide (languages: es, en)",
     ]

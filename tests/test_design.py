@@ -59,15 +59,19 @@ def difference(expected: Image.Image, actual: Image.Image) -> tuple[float, float
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_matches_its_golden_image(pages, name, request):
-    actual = pages[name]
+    assert_matches_golden(pages[name], name, request, __file__)
+
+
+def assert_matches_golden(actual: Image.Image, name: str, request: pytest.FixtureRequest, test_file: str) -> None:
+    """``actual`` against ``tests/visual/golden/<name>.png``, within the tolerance (or rewrites it)."""
     golden = GOLDEN / f"{name}.png"
     if request.config.getoption("--update-goldens"):
         GOLDEN.mkdir(parents=True, exist_ok=True)
         actual.save(golden, optimize=True)
         pytest.skip(f"wrote {golden}")
-    assert golden.is_file(), f"no golden image: run pytest {__file__} --update-goldens"
+    assert golden.is_file(), f"no golden image: run pytest {test_file} --update-goldens"
     expected = Image.open(golden).convert("RGB")
-    assert expected.size == actual.size, "the page size changed"
+    assert expected.size == actual.size, "the image size changed"
     mean, changed = difference(expected, actual)
     if mean > MAX_MEAN_DIFFERENCE or changed > MAX_CHANGED_PIXELS:
         DIFF.mkdir(parents=True, exist_ok=True)

@@ -291,7 +291,7 @@ def test_i18n_extract_writes_the_template_words(project, capsys):
                  "First published: %(date)s.", "A brand-new template word"):  # fmt: skip
         assert word in ids, word
     assert ids["Country"].id == ("Country", "Countries")
-    assert {path for path, _ in ids["Contents"].locations} == {"templates/toc.html"}
+    assert "templates/toc.html" in {path for path, _ in ids["Contents"].locations}
     assert {path for path, _ in ids["A brand-new template word"].locations} == {"templates/extra.html"}
     assert not any(any(m.string) if m.pluralizable else m.string for m in template if m.id)  # nothing translated
 

@@ -119,6 +119,9 @@ def build_many(
     """
     guide = guide or load_guide(root)
     editions = load_editions(guide)
+    web = [name for name in names if editions[name].is_web]
+    if web:  # built by press/web/publish.py (the command line sends them there)
+        raise PressError(f"edition(s) {', '.join(web)}: a web edition is no PDF (press/web/ builds it)")
     store = store or Store(root, read=not force)
     with outputs.locked(output_dir, lock_wait):
         started = time.perf_counter()  # not while waiting for the lock

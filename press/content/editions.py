@@ -18,11 +18,12 @@ from .yamlsafe import Mapping, Sequence, load_yaml_file
 
 KEYS = (
     "inherits", "lang", "profile", "output", "front", "practices", "back", "extra_front", "paper",
-    "notes", "pdf_variant", "accent", "subtitle", "isbn", "caliper_mm", "title_suffix",
+    "notes", "pdf_variant", "accent", "subtitle", "isbn", "caliper_mm", "title_suffix", "site_url",
 )  # fmt: skip
-PROFILES = ("screen", "print")
+PROFILES = ("screen", "print", "web")
+PDF_PROFILES = ("screen", "print")  # ``web`` is a static site (press/web/), not a PDF
 NOTES = ("footnotes", "chapter", "book")
-VARIANTS = {"screen": ("pdf/ua-1",), "print": ("pdf/x-4", "pdf/x-1a", "pdf/x-3")}
+VARIANTS = {"screen": ("pdf/ua-1",), "print": ("pdf/x-4", "pdf/x-1a", "pdf/x-3"), "web": ()}
 PAPERS = tuple(PAPERS_MM)
 
 
@@ -99,8 +100,16 @@ def _edition(guide: Guide, read: Reader, name: str, values: dict[str, Any], entr
         chosen[key] = str(value)
     variant = values.get("pdf_variant")
     if variant is not None and variant not in VARIANTS.get(chosen["profile"], ()):
+        allowed = VARIANTS.get(chosen["profile"], ())
+        hint = "use one of " + ", ".join(allowed) if allowed else "a web edition is no PDF: remove pdf_variant"
         read.error(line("pdf_variant"), f"edition {name!r}: pdf_variant {variant!r} does not fit the "
-                   f"{chosen['profile']} profile", "use one of " + ", ".join(VARIANTS[chosen["profile"]]))  # fmt: skip
+                   f"{chosen['profile']} profile", hint)  # fmt: skip
+        ok = False
+    web = chosen["profile"] == "web"
+    site_url = values.get("site_url")
+    if site_url is not None and (not web or not str(site_url).startswith("https://")):
+        read.error(line("site_url"), f"edition {name!r}: site_url must be the https:// address where a web "
+                   "edition's folder is published", "only web editions take it")  # fmt: skip
         ok = False
     practices = _practices(guide, read, name, values.get("practices", "all"), line("practices"))
     front = _ids(guide, read, name, values.get("front", "all"), guide.front, line("front"))
@@ -118,7 +127,7 @@ def _edition(guide: Guide, read: Reader, name: str, values: dict[str, Any], entr
         if problem:
             read.error(line("isbn"), f"edition {name!r}: {problem}")
             ok = False
-    if chosen["notes"] == "book":
+    if chosen["notes"] == "book" and not web:
         chapters = guide.chapters.get(str(lang), {})
         if not any(chapters.get(cid) and chapters[cid].type == "notes" for cid in back):
             message = f"edition {name!r}: notes: book needs a chapter of type 'notes' in its back matter"
@@ -139,7 +148,7 @@ def _edition(guide: Guide, read: Reader, name: str, values: dict[str, Any], entr
         name=name,
         lang=str(lang),
         profile=chosen["profile"],
-        output=str(values.get("output", f"{name}.pdf")),
+        output=str(values.get("output", f"web/{name}" if web else f"{name}.pdf")),
         front=front,
         practices=practices,
         back=back,
@@ -152,6 +161,7 @@ def _edition(guide: Guide, read: Reader, name: str, values: dict[str, Any], entr
         isbn=str(isbn) if isbn else None,
         caliper_mm=float(caliper),
         title_suffix=_text(values.get("title_suffix"), str(lang)),
+        site_url=str(site_url).rstrip("/") + "/" if site_url else None,
     )
 
 

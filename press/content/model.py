@@ -121,11 +121,11 @@ class Guide:
 
 @dataclass(frozen=True)
 class Edition:
-    """One PDF: a language, a selection of chapters, a profile and a paper."""
+    """One output: a language, a selection of chapters, a profile and a paper (a PDF), or a web site."""
 
     name: str
     lang: str
-    profile: str  # "screen" or "print"
+    profile: str  # "screen" or "print" (PDF), or "web" (a static site in output/web/<name>/)
     output: str
     front: tuple[str, ...]
     practices: tuple[str, ...]
@@ -139,6 +139,11 @@ class Edition:
     isbn: str | None = None
     caliper_mm: float = 0.1
     title_suffix: str | None = None
+    site_url: str | None = None  # web: the address its folder is published at (sitemap, OpenGraph)
+
+    @property
+    def is_web(self) -> bool:
+        return self.profile == "web"
 
     @property
     def chapters(self) -> tuple[str, ...]:
