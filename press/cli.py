@@ -18,7 +18,7 @@ from .build.outputs import Stopped, stopping_on_signals
 from .errors import PressError
 
 if TYPE_CHECKING:
-    from .content.model import Guide
+    from .content.model import Edition, Guide
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT_VARIABLES = ("PRESS_MEMORY_LIMIT_MB", "PRESS_TIME_LIMIT_S")  # build/limits.py reads them
@@ -48,6 +48,13 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("build", help="build editions (the default command)")
     check = commands.add_parser("check", help="validate content, editions, catalogs and translations; no PDF")
     check.add_argument("--no-parity", action="store_true", help="skip the translation parity checks")
+    serve = commands.add_parser("serve", help="live preview: build, serve output/ on 127.0.0.1, rebuild on save")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0: any free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    remote = "allow a --host that is not loopback (others on that network can read the preview)"
+    serve.add_argument("--allow-remote", action="store_true", help=remote)
+    chosen = "preview these editions (default: the web editions; PDF editions only when named)"
+    serve.add_argument("--edition", "-e", nargs="+", metavar="NAME", dest="serve_editions", help=chosen)
     i18n = commands.add_parser("i18n", help="message catalogs: extract | update | compile | init")
     i18n.add_argument("action", choices=("extract", "update", "compile", "init"))
     i18n.add_argument("--lang", help="language for init (e.g. pt)")
@@ -60,6 +67,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    args.edition = args.edition or getattr(args, "serve_editions", None)  # serve -e NAME, as -e NAME serve
     root: Path = args.root.resolve()
     limits = {name: os.environ.get(name) for name in LIMIT_VARIABLES}  # the options set them for this run only
     try:
@@ -132,10 +140,36 @@ def _run(args: argparse.Namespace, root: Path) -> int:
                   f"{len(edition.practices):2} practices  → {target}")  # fmt: skip
         return 0
     names = args.edition or list(editions)
+    if args.command == "serve" and not args.edition:  # the web editions; PDF editions when named
+        names = [name for name in editions if editions[name].is_web]
     unknown = [name for name in names if name not in editions]
     if unknown:
         raise PressError(f"unknown edition(s): {', '.join(unknown)} (known: {', '.join(editions)})")
+    if args.command == "serve":
+        return _serve(root, names, args, editions)
     return (_verify if args.verify else _build)(root, names, args, guide)
+
+
+def _serve(root: Path, names: list[str], args: argparse.Namespace, editions: dict[str, Edition]) -> int:
+    """The live preview (``press/web/serve.py``): each rebuild is ``_build`` with the content read again."""
+    from .content.load import load_guide
+    from .web.serve import serve
+
+    web = [name for name in names if editions[name].is_web]
+    if not web:
+        raise PressError(f"serve previews web editions, and none is chosen ({', '.join(names) or 'none defined'})",
+                         )  # fmt: skip
+    builds = 0
+
+    def rebuild() -> None:
+        nonlocal builds
+        again = argparse.Namespace(**{**vars(args), "force": args.force and not builds})  # --force: the first only
+        builds += 1
+        _build(root, names, again, load_guide(root))
+
+    site = f"{Path(editions[web[0]].output).as_posix()}/"  # web/<name>/, inside the output folder
+    return serve(root, _output(root, args), site, rebuild, port=args.port, host=args.host,
+                 allow_remote=args.allow_remote)  # fmt: skip
 
 
 def _export_limits(args: argparse.Namespace) -> None:

@@ -10,9 +10,11 @@ comes from the repository, so tests exercise the real templates and styles.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,3 +77,36 @@ def assert_no_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-goldens", action="store_true", help="rewrite tests/visual/golden/*.png from this run")
+
+
+# A real browser, for test_web.py and test_serve.py: one per session (Playwright allows one).
+
+CHROMIUM = Path(os.environ.get("PRESS_CHROMIUM", "/usr/bin/chromium"))
+AXE = Path(os.environ.get("PRESS_AXE", Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"))
+
+
+def _missing() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[test]')"
+    if not CHROMIUM.is_file():
+        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set PRESS_CHROMIUM)"
+    if not AXE.is_file():
+        return f"no axe-core at {AXE} (npm install axe-core --prefix tests/browser, or set PRESS_AXE)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    missing = _missing()
+    if missing:
+        if os.environ.get("PRESS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"PRESS_REQUIRE_BROWSER=1 but {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()

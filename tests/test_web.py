@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from press.content.editions import load_editions
 from press.content.load import load_guide
 from press.errors import EditionError, PressError
 from press.web.publish import build_web
+from tests.conftest import AXE
 from tests.test_design import assert_matches_golden
 
 WEB_EDITIONS = "  web-es: {lang: es, profile: web}\n  web-en: {inherits: web-es, lang: en}\n"
@@ -220,38 +220,10 @@ def test_web_keys_are_checked(project):
 
 # In a real browser.
 
-CHROMIUM = Path(os.environ.get("PRESS_CHROMIUM", "/usr/bin/chromium"))
-AXE = Path(os.environ.get("PRESS_AXE", Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"))
+# The `browser` fixture (Chromium through Playwright, or a skip) is in conftest.py: test_serve.py shares it.
 WIDTHS = (360, 1280)
 SHOTS = {"web-index-360": ("web-es/index.html", 360), "web-index-1280": ("web-en/index.html", 1280),
          "web-practice-360": ("web-en/alpha.html", 360)}  # fmt: skip
-
-
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -e '.[test]')"
-    if not CHROMIUM.is_file():
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium, or set PRESS_CHROMIUM)"
-    if not AXE.is_file():
-        return f"no axe-core at {AXE} (npm install axe-core --prefix tests/browser, or set PRESS_AXE)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    missing = _missing()
-    if missing:
-        if os.environ.get("PRESS_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"PRESS_REQUIRE_BROWSER=1 but {missing}")
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
