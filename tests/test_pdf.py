@@ -129,3 +129,22 @@ def test_source_date_epoch_sets_the_modification_date(bilingual, monkeypatch):
     data = render(guide, edition)[0]
     assert reader(data).metadata["/ModDate"].startswith("D:20260101000000")
     assert render(guide, edition)[0] == data
+
+
+CHART_ALTS = [
+    ("guide-en", "Share. Children: 25%; Adults: 75%."),
+    ("guide-es", "Proporción. Niñez: 25\u00a0%; Personas adultas: 75\u00a0%."),  # Babel's es percent: a no-break space
+]
+
+
+@pytest.mark.parametrize(("name", "alt"), CHART_ALTS)
+def test_a_chart_is_a_figure_with_its_data_in_words_as_alt_text(bilingual, name, alt):
+    import io
+
+    import pikepdf
+
+    guide = load_guide(bilingual)
+    with pikepdf.open(io.BytesIO(render(guide, load_editions(guide)[name])[0])) as pdf:
+        alts = [str(o.Alt) for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/S") == "/Figure"
+                and "/Alt" in o]  # fmt: skip
+    assert alts == [alt]

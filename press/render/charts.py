@@ -24,7 +24,14 @@ def svg(chart: ChartData, lang: str, number: Callable[[float, str], str], colour
         f".chart-bar{{fill:{colours['secondary']}}}.chart-baseline{{stroke:{colours['rule']};stroke-width:1}}</style>"
     )
     head, _, tail = drawing.partition(">")
-    return f"{head}>{style}{tail}"
+    title = f"<title>{escape(description(chart, lang, number))}</title>"  # the PDF's /Alt, the page's name
+    return f"{head}>{title}{style}{tail}"
+
+
+def description(chart: ChartData, lang: str, number: Callable[[float, str], str]) -> str:
+    """The chart in words, for whoever cannot see it: what is measured, then every value."""
+    values = "; ".join(f"{item.label[lang]}: {number(item.value, chart.format)}" for item in chart.items)
+    return f"{chart.value_label[lang]}. {values}."
 
 
 def _bars(chart: ChartData, lang: str, number: Callable[[float, str], str]) -> str:
@@ -35,7 +42,7 @@ def _bars(chart: ChartData, lang: str, number: Callable[[float, str], str]) -> s
     span = width - label_w - 70
     parts = [
         f'<svg class="chart-svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
-        f'height="{height:.0f}" role="img" aria-label="{escape(chart.value_label[lang])}">',
+        f'height="{height:.0f}" role="img">',
         f'<text class="chart-axis" x="{label_w:.0f}" y="12">{escape(chart.value_label[lang])}</text>',
     ]
     for index, item in enumerate(chart.items):
@@ -60,7 +67,7 @@ def _columns(chart: ChartData, lang: str, number: Callable[[float, str], str]) -
     span = height - bottom - top
     parts = [
         f'<svg class="chart-svg" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" '
-        f'height="{height:.0f}" role="img" aria-label="{escape(chart.value_label[lang])}">',
+        f'height="{height:.0f}" role="img">',
         f'<text class="chart-axis" x="0" y="12">{escape(chart.value_label[lang])}</text>',
         f'<line class="chart-baseline" x1="0" x2="{width:.0f}" y1="{height - bottom:.0f}" y2="{height - bottom:.0f}"/>',
     ]
