@@ -102,8 +102,9 @@ def bounded(what: str, limits: Limits | None = None) -> Iterator[None]:
         raise LimitExceeded([Problem(None, None, f"{what}: stopped after {limits.seconds} s of {stopped.kind} time",
                                      "look for a runaway rule or image in what changed; "
                                      "--time-limit raises the cap")]) from None  # fmt: skip
-    except Exception as error:  # MemoryError itself, or wrapped by a library (WeasyPrint's fetcher does)
-        if not _out_of_memory(error):
+    except Exception as error:  # MemoryError itself, wrapped by a library (WeasyPrint's fetcher does), or
+        # any failure of C code that ran out (SystemError "error return without exception set")
+        if not (_out_of_memory(error) or _at_cap(limits.memory_mb)):
             raise
         raise LimitExceeded([Problem(None, None, f"{what}: needed more than {limits.memory_mb} MB of memory",
                                      "look for a runaway rule or image in what changed; "
@@ -123,6 +124,17 @@ def _out_of_memory(error: BaseException | None) -> bool:
             return True
         error, seen = error.__cause__ or error.__context__, seen + 1
     return False
+
+
+def _at_cap(megabytes: int) -> bool:
+    """Whether this process's address space is at (nearly) the cap, as the failed task left it: then any
+    error is the cap's (what the task allocated is still held by the traceback)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            size = next((int(line.split()[1]) for line in status if line.startswith("VmSize:")), 0)
+    except (OSError, ValueError):
+        return False
+    return size * 1024 >= 0.9 * megabytes * 1024 * 1024
 
 
 def _cap_memory(megabytes: int) -> tuple[int, int]:
