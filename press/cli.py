@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .build.limits import MEMORY_VARIABLE, TIME_VARIABLE
 from .build.outputs import Stopped, stopping_on_signals
 from .errors import PressError
 
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from .content.model import Edition, Guide
 
 ROOT = Path(__file__).resolve().parent.parent
-LIMIT_VARIABLES = ("PRESS_MEMORY_LIMIT_MB", "PRESS_TIME_LIMIT_S")  # build/limits.py reads them
 
 
 def parser() -> argparse.ArgumentParser:
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.edition = args.edition or getattr(args, "serve_editions", None)  # serve -e NAME, as -e NAME serve
     root: Path = args.root.resolve()
-    limits = {name: os.environ.get(name) for name in LIMIT_VARIABLES}  # the options set them for this run only
+    limits = {name: os.environ.get(name) for name in (MEMORY_VARIABLE, TIME_VARIABLE)}  # set for this run only
     try:
         with stopping_on_signals():  # SIGTERM, SIGHUP: unwind, so that temporaries and workers go
             return _run(args, root)
@@ -174,8 +174,8 @@ def _serve(root: Path, names: list[str], args: argparse.Namespace, editions: dic
 
 def _export_limits(args: argparse.Namespace) -> None:
     """The caps on workers (``build/limits.py``), from the options, for the processes started next."""
-    settings = (("--memory-limit", args.memory_limit, "PRESS_MEMORY_LIMIT_MB"),
-                ("--time-limit", args.time_limit, "PRESS_TIME_LIMIT_S"))  # fmt: skip
+    settings = (("--memory-limit", args.memory_limit, MEMORY_VARIABLE),
+                ("--time-limit", args.time_limit, TIME_VARIABLE))  # fmt: skip
     for option, value, variable in settings:
         if value is not None:
             if value <= 0:

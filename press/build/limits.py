@@ -46,11 +46,6 @@ class Limits:
     def from_environment(cls) -> Limits:
         return cls(_setting(MEMORY_VARIABLE, DEFAULT_MEMORY_MB), _setting(TIME_VARIABLE, DEFAULT_SECONDS))
 
-    def export(self) -> None:
-        """Make these the limits of worker processes started from now on."""
-        os.environ[MEMORY_VARIABLE] = str(self.memory_mb)
-        os.environ[TIME_VARIABLE] = str(self.seconds)
-
 
 def _setting(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
