@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .build.limits import MEMORY_VARIABLE, TIME_VARIABLE
 from .build.outputs import Stopped, stopping_on_signals
-from .errors import PressError
+from .errors import PressError, Problem
 
 if TYPE_CHECKING:
     from .content.model import Edition, Guide
@@ -48,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("build", help="build editions (the default command)")
     check = commands.add_parser("check", help="validate content, editions, catalogs and translations; no PDF")
     check.add_argument("--no-parity", action="store_true", help="skip the translation parity checks")
+    approved = "also fail when a built edition's pages differ from approved/ (release CI; see proof.yaml)"
+    check.add_argument("--approved", action="store_true", help=approved)
     serve = commands.add_parser("serve", help="live preview: build, serve output/ on 127.0.0.1, rebuild on save")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0: any free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -62,12 +64,34 @@ def parser() -> argparse.ArgumentParser:
     translation.add_argument("action", choices=("mark-current",))
     translation.add_argument("chapters", nargs="+", metavar="CHAPTER", help="chapter ids, or 'all'")
     translation.add_argument("--lang", required=True, help="the translation's language, e.g. en")
+    proof = commands.add_parser("proof", help="typographic report on the laid-out pages, with source lines")
+    chosen = "proof these editions (default: every PDF edition)"
+    proof.add_argument("--edition", "-e", nargs="+", metavar="NAME", dest="proof_editions", help=chosen)
+    approve = commands.add_parser("approve", help="record an edition's current pages as approved (approved/)")
+    approve.add_argument("editions", nargs="+", metavar="EDITION")
+    diff = commands.add_parser("diff", help="compare an edition's pages with its approved ones")
+    diff.add_argument("editions", nargs="+", metavar="EDITION")
+    word_in = commands.add_parser("import", help="a Word .docx → a chapter file, checked (see README, Word)")
+    word_in.add_argument("file", type=Path, metavar="FILE.docx")
+    word_in.add_argument("--lang", required=True, help="the language of the Word file, e.g. es")
+    word_in.add_argument("--id", dest="chapter_id", help="chapter id (default: the id an export wrote, or the title)")
+    word_in.add_argument("--type", dest="chapter_type", choices=("chapter", "practice"), help="default: guessed")
+    word_in.add_argument("--into", type=Path, help="folder of the new file (default: content/LANG/practices or front)")
+    word_in.add_argument("--force", action="store_true", dest="word_force", help="overwrite an existing chapter")
+    word_out = commands.add_parser("export", help="a chapter or an edition → a Word .docx for review")
+    word_out.add_argument("chapter", nargs="?", metavar="CHAPTER", help="chapter id (or --edition NAME)")
+    word_out.add_argument("--lang", help="the chapter's language, e.g. es")
+    word_out.add_argument("--edition", dest="word_edition", metavar="NAME", help="export a whole edition")
+    word_out.add_argument(
+        "--output", dest="word_output", type=Path, metavar="PATH", help="default: output/ID-LANG.docx"
+    )
     return main
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.edition = args.edition or getattr(args, "serve_editions", None)  # serve -e NAME, as -e NAME serve
+    args.edition = args.edition or getattr(args, "proof_editions", None) or getattr(args, "editions", None)
     root: Path = args.root.resolve()
     limits = {name: os.environ.get(name) for name in (MEMORY_VARIABLE, TIME_VARIABLE)}  # set for this run only
     try:
@@ -125,13 +149,29 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         from .checks import parity
 
         return parity.mark_current(guide, args.lang, args.chapters)
+    if args.command in ("import", "export"):
+        from .word import export, importer
+
+        if args.command == "import":
+            return importer.import_docx(guide, args.file.resolve(), args.lang, args.chapter_id, args.chapter_type,
+                                        args.into, args.word_force)  # fmt: skip
+        return export.export(guide, args.lang or guide.source_lang, args.chapter, args.word_edition, args.word_output)
     if args.command == "check":
-        from .checks import parity
+        from .checks import contrast, languages, parity
 
         if not args.no_parity:
             parity.check(guide)
+        contrast.check(root, editions)
+        unmarked = languages.warnings(guide)
+        for problem in unmarked:
+            print(f"warning: {problem.format(root)}", file=sys.stderr)
+        if unmarked and args.strict:
+            message = f"{len(unmarked)} warning(s) with --strict: passages in another language are not marked"
+            raise PressError([Problem(None, None, message, "mark them, see README 'Languages of parts'")])
+        _check_approved(root, args, guide, list(editions))
         print(f"ok: {sum(len(c) for c in guide.chapters.values())} chapter files in "
-              f"{len(guide.languages)} languages, {len(editions)} editions")  # fmt: skip
+              f"{len(guide.languages)} languages, {len(editions)} editions"
+              f"{f', {len(unmarked)} warning(s)' if unmarked else ''}")  # fmt: skip
         return 0
     if args.list:
         for edition in editions.values():
@@ -147,6 +187,8 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         raise PressError(f"unknown edition(s): {', '.join(unknown)} (known: {', '.join(editions)})")
     if args.command == "serve":
         return _serve(root, names, args, editions)
+    if args.command in ("proof", "approve", "diff"):
+        return _proofing(root, names, args, guide, editions)
     return (_verify if args.verify else _build)(root, names, args, guide)
 
 
@@ -170,6 +212,30 @@ def _serve(root: Path, names: list[str], args: argparse.Namespace, editions: dic
     site = f"{Path(editions[web[0]].output).as_posix()}/"  # web/<name>/, inside the output folder
     return serve(root, _output(root, args), site, rebuild, port=args.port, host=args.host,
                  allow_remote=args.allow_remote)  # fmt: skip
+
+
+def _proofing(root: Path, names: list[str], args: argparse.Namespace, guide: Guide,
+              editions: dict[str, Edition]) -> int:  # fmt: skip
+    """``proof``, ``approve``, ``diff`` (``press/build/proofing.py``)."""
+    from .build import proofing
+
+    output = _output(root, args)
+    if args.command == "proof":
+        return proofing.proof_editions(guide, [n for n in names if args.edition or not editions[n].is_web], output)
+    run = proofing.approve if args.command == "approve" else proofing.diff
+    return max(run(guide, name, output, max(1, args.jobs)) for name in names)
+
+
+def _check_approved(root: Path, args: argparse.Namespace, guide: Guide, names: list[str]) -> None:
+    """``check --approved`` (or ``check_approved: true`` in content/proof.yaml): built pages as approved."""
+    from .checks.proof import settings
+
+    if args.approved or settings.load(root).check_approved:
+        from .build.proofing import check_approved
+
+        problems = check_approved(guide, args.edition or names, _output(root, args))
+        if problems:
+            raise PressError(problems)
 
 
 def _export_limits(args: argparse.Namespace) -> None:

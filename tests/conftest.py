@@ -66,6 +66,18 @@ def shipped_root() -> Path:
     return REPO
 
 
+@pytest.fixture(scope="session")
+def guide_builds() -> dict[str, Any]:
+    """The shipped guide-es and guide-en, laid out once for the session (test_guide.py, test_proof.py)."""
+    from press.build.publish import render_built
+    from press.content.editions import load_editions
+    from press.content.load import load_guide
+
+    guide = load_guide(REPO)
+    editions = load_editions(guide)
+    return {lang: render_built(guide, editions[f"guide-{lang}"], strict=True) for lang in ("es", "en")}
+
+
 @pytest.fixture
 def assert_no_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """WeasyPrint must log no warning or error during the test."""

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import re
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 
-from press.build.publish import Built, render_built
+from press.build.publish import Built
 from press.checks.parity import structure_problems
-from press.content.editions import load_editions
 from press.content.load import load_guide
 from tests.pdfinspect import bookmarks, fonts, headings_at_foot, page_texts, reader
 
 REPO = Path(__file__).resolve().parent.parent
 # Markers in capitals only: "todo" is a Spanish word.
 PLACEHOLDERS = re.compile(r"(?i:\blorem\b|\bipsum\b)|\b(TODO|TBD|XXX|FIXME)\b|\[\.\.\.\]")
-
-
-@pytest.fixture(scope="module")
-def guide_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
-    guide = load_guide(REPO)
-    editions = load_editions(guide)
-    return {lang: render_built(guide, editions[f"guide-{lang}"], strict=True) for lang in ("es", "en")}
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +84,27 @@ def test_contents_page_numbers_match_the_real_pages(guide_pdfs, lang):
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_no_heading_is_the_last_line_of_a_page(guide_builds, lang):
     assert headings_at_foot(guide_builds[lang].document) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_screen_guide_passes_every_covered_pdf_ua_checkpoint(guide_builds, lang):
+    """Read back as a validator would: tags, artifacts, languages, figures, links, fonts (README list)."""
+    import pikepdf
+
+    from press.checks import accessibility
+    from press.pdf.tagging import walk
+
+    with pikepdf.open(BytesIO(guide_builds[lang].data)) as pdf:
+        assert accessibility.check(pdf) == []
+        elements = list(walk(pdf))
+        kinds = {str(e.S) for e in elements}
+        assert {"/TOC", "/TOCI", "/Note", "/Reference", "/Figure", "/Table", "/L"} <= kinds
+        foreign = {str(e.Lang) for e in elements if "/Lang" in e}
+        assert {"es": "en", "en": "es"}[lang] in foreign and lang not in foreign, foreign  # titles, names
+        assert all("/PressSource" not in e for e in elements)  # the chapter locations are not shipped
+        figures = [e for e in elements if str(e.S) == "/Figure"]
+        assert figures and all(str(e.Alt).strip() for e in figures)
 
 
 @pytest.mark.slow

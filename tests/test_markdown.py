@@ -58,7 +58,7 @@ def test_links_must_be_web_mail_or_internal(tmp_path):
 
 def test_footnotes_mode_puts_the_note_at_its_call(tmp_path):
     html = render("Text.[^1] Again.[^1]\n\n[^1]: The *note*.\n", tmp_path).html
-    assert '<span class="footnote" id="nr-x-1">The <em>note</em>.</span>' in html
+    assert '<span class="footnote" id="nr-x-1" data-pdf-tag="Note">The <em>note</em>.</span>' in html
     assert '<span class="noteref noteref-again">1</span>' in html
 
 
@@ -116,6 +116,6 @@ def test_chart_is_inline_svg_with_localized_numbers(tmp_path):
         "items:\n  - label: {en: Children}\n    value: 16.4\n"
     )
     html = render("```chart\nid: fig-d\ndata: d\ncaption: Needs\n```\n", tmp_path, figures={"fig-d": 1}).html
-    assert '<figure class="figure chart" id="fig-d"><svg class="chart-svg"' in html
+    assert '<figure class="figure chart" id="fig-d" data-line="5"><svg class="chart-svg"' in html
     assert ".chart-bar{fill:#1f8383}" in html  # the edition's palette
     assert ">16.4</text>" in html and ">Children</text>" in html and "Source: test" in html

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pikepdf
 
-from ..checks import preflight
+from ..checks import accessibility, preflight
 from ..errors import PreflightError, Problem, RenderError
+from ..pdf import tagging
 from ..pdf.assemble import Laid, assemble
 from ..pdf.layout import PartLayout, PartTask, lay_out
 from ..pdf.marks import add_crop_marks, to_bytes
@@ -43,11 +44,15 @@ def finish(task: FinishTask) -> Finished:
     except SharedChanged:
         raise RenderError([Problem(None, None, f"edition {edition.name!r}: a prepared font or colour "
                                    "profile changed during the build", "run the build again")]) from None  # fmt: skip
+    if edition.profile == "screen":
+        tagging.finish(pdf)
     if edition.profile == "print":
         pad_to_multiple(pdf, list(task.layouts), 4)
         add_crop_marks(pdf)
     _stable_document_id(pdf, task.fingerprint + edition.name)
     preflight.check(pdf, edition)
+    if edition.profile == "screen":
+        accessibility.strip_sources(pdf)
     data = to_bytes(pdf)
     pages = len(pdf.pages)
     cover = None

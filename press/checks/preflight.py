@@ -16,6 +16,7 @@ import pikepdf
 from ..content.model import Edition
 from ..errors import PreflightError, Problem
 from ..pdf import images
+from . import accessibility
 
 FONT_FAMILIES = ("CharisSIL", "Inter")
 FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
@@ -29,9 +30,21 @@ def check(pdf: pikepdf.Pdf, edition: Edition, cover: bool = False) -> None:
         problems += _print_rules(pdf, pages_multiple=1 if cover else 4)
     else:
         problems += _screen_rules(pdf, edition)
-    if problems:
-        what = f"edition {edition.name!r}" + (" (cover)" if cover else "")
-        raise PreflightError([Problem(None, None, f"{what}: preflight: {p}") for p in problems])
+    what = f"edition {edition.name!r}" + (" (cover)" if cover else "")
+    found = [Problem(None, None, f"{what}: preflight: {p}") for p in problems]
+    if edition.profile == "screen" and "/StructTreeRoot" in pdf.Root:
+        found += [_located(what, finding) for finding in accessibility.check(pdf)]
+    if found:
+        raise PreflightError(found)
+
+
+def _located(what: str, finding: accessibility.Finding) -> Problem:
+    """A PDF/UA finding at the chapter line its element came from, when known."""
+    path, _, line = finding.source.rpartition(":")
+    if path and line.isdigit():
+        finding.source = ""
+        return Problem(Path(path), int(line), f"{what}: preflight: {finding}")
+    return Problem(None, None, f"{what}: preflight: {finding}")
 
 
 def check_image_resolution(document: Any, edition: Edition, root: Path) -> None:

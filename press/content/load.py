@@ -39,7 +39,7 @@ CHAPTER_OPTIONAL = ("short_title", "sources", "translation_of")
 PRACTICE_KEYS = ("countries", "organisations", "period", "thematic_areas", "key_lesson")
 PRACTICE_OPTIONAL = ("population",)
 SOURCE_KEYS = ("id", "author", "title")
-SOURCE_OPTIONAL = ("year", "publisher", "url")
+SOURCE_OPTIONAL = ("year", "publisher", "url", "lang")
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 COUNTRIES = frozenset(str(code) for code in Locale("en").territories if re.fullmatch(r"[A-Z]{2}", str(code)))
 
@@ -272,11 +272,22 @@ def _sources(read: Reader, meta: Mapping) -> tuple[Source, ...]:
             year=read.integer(entry, "year", "source"),
             publisher=read.text(entry, "publisher", "source", required=False),
             url=url,
+            lang=_source_lang(read, entry),
+            line=entry.line_of("title"),
         )
         if any(s.id == source.id for s in result):
             read.error(entry.line_of("id"), f"source id {source.id!r} is listed twice")
         result.append(source)
     return tuple(result)
+
+
+def _source_lang(read: Reader, entry: Mapping) -> str | None:
+    """The language of a work's title, when it is not the chapter's (``lang: en``)."""
+    lang = read.text(entry, "lang", "source", required=False)
+    if lang is not None and not markdown.known_language(lang):
+        read.error(entry.line_of("lang"), f"source lang {lang!r} is not a language tag (en, es, pt, fr …)")
+        return None
+    return lang
 
 
 def _factsheet(guide: Guide, read: Reader, meta: Mapping, sources: tuple[Source, ...]) -> FactSheet | None:

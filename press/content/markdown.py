@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.attrs import attrs_block_plugin, attrs_plugin
 from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -40,6 +40,13 @@ PART_RE = re.compile(r"^\s*([a-z][a-z-]*)\s*$")
 LINK_SCHEMES = ("https://", "http://", "mailto:")
 NOTE_CALL_RE = re.compile(r"\[\^[^\]]+\]")
 MAX_NESTING = 8  # blockquotes and lists inside each other
+# Attributes a token may carry: what markdown-it sets itself, and {lang=xx} (a passage in another
+# language: [words]{lang=en} inline, or a {lang=en} line before a block). Anything else, such as
+# {style=...} or {onclick=...}, is refused: content never decides markup beyond its meaning.
+OWN_ATTRIBUTES = {"link_open": {"href", "title"}, "ordered_list_open": {"start"}, "th_open": {"style"},
+                  "td_open": {"style"}, "image": {"src", "alt", "title", "id"},
+                  "figure_image": {"src", "alt", "title", "id"}}  # fmt: skip
+LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 NESTS = {"blockquote_open": 1, "bullet_list_open": 1, "ordered_list_open": 1,
          "blockquote_close": -1, "bullet_list_close": -1, "ordered_list_close": -1}  # fmt: skip
 
@@ -58,7 +65,7 @@ class _Parser(MarkdownIt):
 @cache
 def parser() -> MarkdownIt:
     md = _Parser("commonmark", {"html": True, "typographer": False})
-    md.enable("table").use(footnote_plugin).use(attrs_plugin)
+    md.enable("table").use(footnote_plugin).use(attrs_plugin, spans=True).use(attrs_block_plugin)
     md.use(container_plugin, name="part", validate=lambda params, *_: bool(PART_RE.match(params)))
     return md
 
@@ -160,16 +167,29 @@ def inspect(chapter: Chapter) -> list[Problem]:
     tokens = parse(chapter, env)
     parts: list[str] = []
     cited: dict[int, int] = {}
+    level = 1  # the chapter's title is the '#' heading
     media = chapter.path.parents[2] / "media" if len(chapter.path.parents) > 2 else None
     for token, line in _walk(tokens):
         kind = token.type
+        if kind not in ("image", "figure_image"):  # images have their own rules (_check_image)
+            _check_attributes(token, line, add)
         if kind in ("html_block", "html_inline"):
             add(line, f"raw HTML is not allowed: {token.content.strip()[:40]!r}", "use Markdown instead")
         elif kind == "heading_open" and token.tag == "h1":
             add(line, "'#' headings are not allowed", "the title comes from the front matter; use '##'")
         elif kind == "heading_open" and chapter.type == "practice" and token.tag == "h2":
             add(line, "'##' headings are not allowed in a practice", "use '###' inside a ::: part")
+        elif kind == "heading_open" and int(token.tag[1]) > level + 1:
+            marks = "#" * int(token.tag[1])
+            add(line, f"'{marks}' heading skips a level after '{'#' * level}'",
+                f"use '{'#' * (level + 1)}': screen readers navigate by heading levels")  # fmt: skip
+        if kind == "heading_open":
+            level = int(token.tag[1])
         elif kind == "container_part_open":
+            level = 2  # a part opens with its own '##' title
+        elif kind == "container_part_close":
+            level = 1
+        if kind == "container_part_open":
             name = token.info.strip()
             if chapter.type != "practice" or name not in PRACTICE_PARTS:
                 add(line, f"unknown part '::: {name}'", "parts are: " + ", ".join(PRACTICE_PARTS))
@@ -223,6 +243,30 @@ def _too_deep(tokens: list[Token]) -> list[int | None]:
             lines.append(token.map[0] if token.map else None)
             reported = True
     return lines
+
+
+def _check_attributes(token: Token, line: int | None, add: Callable[..., None]) -> None:
+    for name, value in token.attrs.items():
+        if name == "lang":
+            if not known_language(str(value)):
+                add(line, f"{{lang={value}}} is not a language tag", "write a language code such as en, es, pt or fr")
+        elif name not in OWN_ATTRIBUTES.get(token.type, set()):
+            what = "{#id}" if name == "id" else f"{{{name}=...}}" if name != "class" else "{.class}"
+            add(line, f"attribute {what} is not allowed here", "only {lang=xx} marks a passage in another language")
+
+
+@cache
+def known_language(tag: str) -> bool:
+    """A BCP 47 tag whose language Babel knows (en, pt-BR, ht …)."""
+    from babel import Locale, UnknownLocaleError
+
+    if not LANG_TAG.match(tag):
+        return False
+    try:
+        Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 def _check_image(token: Token, line: int | None, media: Any, add: Callable[..., None]) -> None:

@@ -33,6 +33,8 @@ class Source:
     year: int | None = None
     publisher: str | None = None
     url: str | None = None
+    lang: str | None = None  # the title's language, when it is not the chapter's
+    line: int | None = field(default=None, compare=False)  # of its title, in the chapter file
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from ..errors import Problem, RenderError
 from .fonts import FontSet
 from .pagesetup import LAYERS, PRINT_PROFILE, edition_css
 from .shared import writing
+from .tagging import semantic_tags
 
 # Notices about the machine, not the content (fonts are embedded as prepared,
 # so WeasyPrint's subsetting, with or without HarfBuzz-Subset, is not used).
@@ -206,7 +207,7 @@ def write_pdf(
     (``shared.py``) and nothing compressed, since assembly compresses the whole
     book once, at a faster level than WeasyPrint's zlib level 9."""
     document = rendered.document if pages is None else rendered.document.copy(pages)
-    with weasyprint_messages() as messages, writing(fonts, placeholders):
+    with weasyprint_messages() as messages, writing(fonts, placeholders), semantic_tags():
         pdf = document.write_pdf(**_variant_options(edition), uncompressed_pdf=placeholders)  # type: ignore[arg-type]
     _raise_if_strict(edition, messages, strict)
     rendered.warnings.extend(messages)

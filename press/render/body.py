@@ -102,6 +102,7 @@ class _Renderer:
         }
         for name, rule in rules.items():
             renderer.rules[name] = rule  # type: ignore[assignment]  # plain callables, not methods
+        renderer.renderAttrs = self._attrs  # type: ignore[method-assign]  # with data-line
         body_tokens = _without_note_bodies(tokens)
         html = renderer.render(body_tokens, md.options, {})
         return Rendered(html, [self.notes[k] for k in sorted(self.notes)])
@@ -134,19 +135,29 @@ class _Renderer:
                 return f'<span class="noteref noteref-again">{note.number}</span>'
             return f'<a class="noteref noteref-again" href="#{note.anchor}">{note.number}</a>'
         if self.ctx.notes == "footnotes":
-            return f'<span class="footnote" id="{note.call}">{note.html}</span>'
+            return f'<span class="footnote" id="{note.call}" data-pdf-tag="Note">{note.html}</span>'
         return f'<a class="noteref" id="{note.call}" href="#{note.anchor}">{note.number}</a>'
+
+    def _attrs(self, token: Token) -> str:
+        return RendererHTML.renderAttrs(token) + self._line(token)
+
+    def _line(self, token: Token) -> str:
+        """A block's line in the chapter file, for ``checks/proof`` to name where a problem is."""
+        if not token.block or token.map is None or token.nesting == -1:
+            return ""
+        return f' data-line="{self.chapter.body_line + token.map[0]}"'
 
     def _heading(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
         self.sections += 1
-        return f'<{token.tag} id="{self.chapter.id}-s{self.sections}">'
+        lang = f' lang="{escape(str(token.attrs["lang"]))}"' if "lang" in token.attrs else ""  # {lang=xx} before it
+        return f'<{token.tag} id="{self.chapter.id}-s{self.sections}"{lang}{self._line(token)}>'
 
     def _part_open(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         name = tokens[idx].info.strip()
         label = escape(self.ctx.words(f"part:{name}"))
         return (
-            f'<section class="part part-{name}" id="{self.chapter.id}-{name}">\n'
+            f'<section class="part part-{name}" id="{self.chapter.id}-{name}"{self._line(tokens[idx])}>\n'
             f'<h2 class="part-title"><span class="part-icon"></span>{label}</h2>\n'
         )
 
@@ -167,7 +178,7 @@ class _Renderer:
             self._refuse(token, f"image {source!r} {refused.reason}", refused.hint)
         img = f'<img src="{src}" alt="{escape(token.content)}">'
         caption = self._caption(figure_id, str(token.attrs.get("title", "")))
-        return f'<figure class="figure" id="{escape(figure_id)}">{img}{caption}</figure>\n'
+        return f'<figure class="figure" id="{escape(figure_id)}"{self._line(token)}>{img}{caption}</figure>\n'
 
     def _fence(self, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
         token = tokens[idx]
@@ -179,7 +190,7 @@ class _Renderer:
         source = escape(data.source.get(self.ctx.lang, ""))
         caption = self._caption(spec["id"], spec["caption"])
         return (
-            f'<figure class="figure chart" id="{escape(spec["id"])}">{svg}'
+            f'<figure class="figure chart" id="{escape(spec["id"])}"{self._line(token)}>{svg}'
             f'<p class="chart-source">{source}</p>{caption}</figure>\n'
         )
 

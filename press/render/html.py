@@ -56,6 +56,11 @@ class ChapterView:
     def factsheet(self) -> FactSheet | None:
         return self.chapter.factsheet
 
+    @property
+    def source(self) -> str:
+        """The chapter file as the project names it (content/es/practices/x.md), for messages."""
+        return "/".join(self.chapter.path.parts[-4:])
+
 
 def environment(root: Path, lang: str) -> jinja2.Environment:
     env = jinja2.Environment(
