@@ -108,12 +108,12 @@ def read(document: Any) -> list[Page]:
 def _walk(box: Any, where: Where, page: Page, seen: set[int], flow: bool, column: Any = None) -> None:
     element = getattr(box, "element", None)
     kind = type(box).__name__
-    if element is not None and getattr(box, "pseudo_type", None) is None:
+    if element is not None and not _pseudo(box):
         where = _enter(where, element, box)
         if id(element) not in seen and kind not in ("LineBox", "TextBox") and box.element_tag != "html":
             seen.add(id(element))
             page.starts.append((element, box, where))
-    if getattr(box, "pseudo_type", None) == "footnote-call":
+    if _pseudo(box) == "footnote-call" and kind != "TextBox":  # the call's box, not its number's text too
         page.calls.append((element, _rect(box)))
     if kind == "LineBox":  # its pieces too: inline elements start, footnotes are called, text may bleed
         _line(box, where, page, column, flow)
@@ -125,6 +125,15 @@ def _walk(box: Any, where: Where, page: Page, seen: set[int], flow: bool, column
         column = box
     for child in getattr(box, "children", []):
         _walk(child, where, page, seen, flow, column)
+
+
+def _pseudo(box: Any) -> str:
+    """The pseudo-element a box was made for ("footnote-call", "marker", "before" ...), "" for an element's own.
+
+    WeasyPrint names such boxes ``tag::pseudo`` in ``element_tag`` (``span::footnote-call``,
+    ``li::marker``); its boxes have no ``pseudo_type``.
+    """
+    return str(getattr(box, "element_tag", "") or "").partition("::")[2]
 
 
 def _leafish(box: Any) -> bool:
@@ -169,9 +178,9 @@ def _leaves(box: Any, where: Where) -> Iterator[tuple[Any, str | None]]:
     for child in getattr(box, "children", []):
         element = getattr(child, "element", None)
         lang = where.lang
-        if element is not None and getattr(child, "pseudo_type", None) is None:
+        if element is not None and not _pseudo(child):
             lang = element.get("lang") or lang
-        if getattr(child, "pseudo_type", None) in ("footnote-call", "marker"):
+        if _pseudo(child) in ("footnote-call", "marker"):
             continue  # a list's marker hangs in the margin by design
         if type(child).__name__ == "TextBox" or "Replaced" in type(child).__name__:
             yield child, lang

@@ -72,7 +72,8 @@ def notes(pages: list[Page], ctx: Context) -> Iterator[Finding]:
                 message = f"the note's text is on page {at + 1}, before its call"
                 yield ctx.at("note-placement", page, where, text, [rect], message)
             elif at - page.index > most:
-                message = f"the note's text is {at - page.index} pages after its call (at most {most})"
+                after = at - page.index
+                message = f"the note's text is {after} page{'s' if after > 1 else ''} after its call (at most {most})"
                 yield ctx.at("note-placement", page, where, text, [rect], message)
 
 
