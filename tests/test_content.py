@@ -88,3 +88,38 @@ def test_yaml_is_safe_and_rejects_duplicates(tmp_path):
         load_yaml("a: 1\na: 2\n", tmp_path / "x.yaml")
     data = load_yaml("top: 1\nnested:\n  key: 2\n", tmp_path / "x.yaml")
     assert data.line_of("nested") == 2 and data["nested"].line_of("key") == 3
+
+
+def _with_lines(value: object) -> object:
+    if isinstance(value, dict):
+        return [
+            getattr(value, "line", None),
+            getattr(value, "key_lines", None),
+            {k: _with_lines(v) for k, v in value.items()},
+        ]
+    if isinstance(value, list):
+        return [getattr(value, "line", None), getattr(value, "item_lines", None), [_with_lines(v) for v in value]]
+    return value
+
+
+def test_libyaml_and_pure_python_read_every_shipped_file_alike():
+    """The fast loader (libyaml's events) gives the same values and lines as PyYAML's own."""
+    from press.content import yamlsafe
+    from press.content.load import split_front_matter
+
+    if len(yamlsafe._LOADERS) < 2:
+        pytest.skip("PyYAML is built without libyaml here")
+    root = Path(__file__).resolve().parent.parent
+    files = sorted(root.glob("content/**/*.yaml")) + sorted(root.glob("content/**/*.md"))
+    read = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        offset = 0
+        if path.suffix == ".md":
+            text, _, _ = split_front_matter(text, path)
+            offset = 1
+        fast = yamlsafe._parse(yamlsafe._LOADERS[0], text, path, offset)
+        plain = yamlsafe._parse(yamlsafe._LOADERS[1], text, path, offset)
+        assert _with_lines(fast) == _with_lines(plain), path
+        read += 1
+    assert read > 40

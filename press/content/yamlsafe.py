@@ -18,9 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from ..errors import ContentError, Problem
 from . import text as hygiene
+
+CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None)  # None: PyYAML built without libyaml
 
 MAX_DEPTH = 32  # levels of nested nodes (mappings, lists, their values); content needs six
 
@@ -53,10 +58,13 @@ class _Refused(yaml.MarkedYAMLError):
         self.problems = problems
 
 
-class _Loader(yaml.SafeLoader):
+class _Checks:
+    """The press's checks, made while nodes are composed (in Python) from the parser's events."""
+
     line_offset = 0
     path = Path()
     depth = 0
+    peek_event: Any
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()
@@ -69,7 +77,7 @@ class _Loader(yaml.SafeLoader):
             raise _Refused([Problem(self.path, line, message, "flatten the structure")])
         self.depth += 1
         try:
-            node = super().compose_node(parent, index)
+            node = Composer.compose_node(self, parent, index)  # type: ignore[arg-type]
         finally:
             self.depth -= 1
         if isinstance(node, yaml.ScalarNode) and hygiene.REFUSED.search(node.value):
@@ -78,7 +86,27 @@ class _Loader(yaml.SafeLoader):
         return node
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
+class _PyLoader(_Checks, yaml.SafeLoader):
+    """Pure Python: PyYAML's own messages (``_Loader`` falls back to it on a syntax error)."""
+
+
+_LOADERS: tuple[type, ...] = (_PyLoader,)
+if CParser is not None:  # events from libyaml's C parser: ten times faster to read
+
+    class _Loader(_Checks, CParser, Composer, SafeConstructor, Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self.anchors: dict[Any, yaml.Node] = {}
+
+        get_single_node = Composer.get_single_node  # not CParser's: it composes in C, without the checks
+        compose_document = Composer.compose_document
+
+    _LOADERS = (_Loader, _PyLoader)
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> Mapping:
     result = Mapping()
     result.line = node.start_mark.line + 1 + loader.line_offset
     result.key_lines = {}
@@ -94,15 +122,16 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Mapping:
     return result
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Sequence:
+def _construct_sequence(loader: Any, node: yaml.SequenceNode) -> Sequence:
     result = Sequence(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1 + loader.line_offset
     result.item_lines = [child.start_mark.line + 1 + loader.line_offset for child in node.value]
     return result
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+for _loader in _LOADERS:
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[attr-defined]
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)  # type: ignore[attr-defined]
 
 
 def load_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
@@ -111,11 +140,29 @@ def load_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
     refused = hygiene.problems(text, path, line_offset)  # more than PyYAML refuses, with columns
     if refused:
         raise ContentError(refused)
-    loader = _Loader(text)
+    if len(_LOADERS) > 1:
+        try:
+            return _parse(_LOADERS[0], text, path, line_offset)
+        except yaml.YAMLError as error:
+            if isinstance(error, _Refused):
+                raise ContentError(error.problems) from None
+            # libyaml's messages are terser: PyYAML's parser says what is wrong, as it always has
+    return _checked(_LOADERS[-1], text, path, line_offset)
+
+
+def _parse(kind: type, text: str, path: Path, line_offset: int) -> Any:
+    loader = kind(text)
     loader.line_offset = line_offset
     loader.path = path
     try:
         return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _checked(kind: type, text: str, path: Path, line_offset: int) -> Any:
+    try:
+        return _parse(kind, text, path, line_offset)
     except _Refused as error:
         raise ContentError(error.problems) from None
     except yaml.MarkedYAMLError as error:
@@ -125,8 +172,6 @@ def load_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
         raise ContentError([Problem(path, line, message, "check indentation and quoting")]) from None
     except yaml.YAMLError as error:
         raise ContentError([Problem(path, None, f"invalid YAML: {error}")]) from None
-    finally:
-        loader.dispose()
 
 
 def load_yaml_file(path: Path) -> Any:
