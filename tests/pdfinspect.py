@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from io import BytesIO
 from pathlib import Path
@@ -17,8 +18,15 @@ def reader(pdf: bytes | Path) -> PdfReader:
     return PdfReader(BytesIO(pdf) if isinstance(pdf, bytes) else pdf)
 
 
+_TEXTS: dict[str, list[str]] = {}  # pypdf takes 8 s to read the guide's text: once per PDF a session
+
+
 def page_texts(pdf: PdfReader) -> list[str]:
-    return [page.extract_text() or "" for page in pdf.pages]
+    pdf.stream.seek(0)
+    key = hashlib.sha256(pdf.stream.read()).hexdigest()
+    if key not in _TEXTS:
+        _TEXTS[key] = [page.extract_text() or "" for page in pdf.pages]
+    return list(_TEXTS[key])
 
 
 def bookmarks(pdf: PdfReader) -> list[tuple[int, str, int]]:

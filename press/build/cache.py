@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 from .. import sandbox
 from ..pdf.partdata import PartLayout
 
-FORMAT = "press-cache-1"
+FORMAT = "press-cache-2"  # 2: tagged parts are finished in their worker
 FOLDER = Path(".cache") / "parts"
 LIMIT_BYTES = 512 * 1024 * 1024  # older entries are removed beyond this
 

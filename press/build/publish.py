@@ -37,7 +37,7 @@ from .cache import Store
 from .outputs import write_atomic
 from .plan import EditionPlan, digest
 from .schedule import executor, run
-from .tasks import Finished, FinishTask
+from .tasks import Finished, FinishTask, warm_renderer
 
 LAYOUT_VERSION = "1"  # bump when parts, layout records or assembly change
 
@@ -234,6 +234,10 @@ def _build(
     started = time.perf_counter()
     with executor(jobs) as pool:
         fonts = font_prep.prepare(root, run=lambda fn, work: pool.map(fn, *zip(*work, strict=True)))
+        names = list(todo)
+        for worker in range(jobs if jobs > 1 else 0):  # each worker parses an edition's styles while we plan
+            edition = editions[names[worker % len(names)]]
+            pool.submit(warm_renderer, root, edition, fonts, base_key(root, edition, fonts, hashes))
         plans: dict[str, EditionPlan] = {}
         media: dict[str, list[str]] = {}
         for name in todo:
@@ -298,7 +302,20 @@ def _plan(
     html = build_html(guide, edition, image_url)
     styles = sorted(p for p in (root / "styles").rglob("*") if p.is_file())
     stylesheets = [p.read_text(encoding="utf-8") for p in styles if p.suffix == ".css"]
-    base = digest(
+    base = base_key(root, edition, fonts, hashes)
+    try:
+        book = parts.split(html)
+    except ValueError as error:
+        raise PressError(f"edition {edition.name!r}: {error}") from None
+    first_page = parts.uses_first_page(stylesheets)
+    plan = EditionPlan(edition, root, book, base, store, strict, fonts, whole or whole_only(stylesheets), first_page)
+    return plan, sorted(set(used))
+
+
+def base_key(root: Path, edition: Edition, fonts: font_prep.FontSet, hashes: dict[Path, str]) -> str:
+    """What every part's layout depends on but its HTML: styles, fonts, settings and versions."""
+    styles = sorted(p for p in (root / "styles").rglob("*") if p.is_file())
+    return digest(
         LAYOUT_VERSION,
         __version__,
         repr(fingerprint.environment()),
@@ -309,13 +326,6 @@ def _plan(
         edition.pdf_variant or "",
         *(f"{p.relative_to(root)}:{fingerprint.hashed(p, hashes)}" for p in styles),
     )
-    try:
-        book = parts.split(html)
-    except ValueError as error:
-        raise PressError(f"edition {edition.name!r}: {error}") from None
-    first_page = parts.uses_first_page(stylesheets)
-    plan = EditionPlan(edition, root, book, base, store, strict, fonts, whole or whole_only(stylesheets), first_page)
-    return plan, sorted(set(used))
 
 
 _press_digest: str | None = None
@@ -355,17 +365,17 @@ class BuildError(PressError):
 
 
 def render(
-    guide: Guide, edition: Edition, strict: bool = True, whole: bool = False, force: bool = False
+    guide: Guide, edition: Edition, strict: bool = True, whole: bool = False, force: bool = False, jobs: int = 1
 ) -> tuple[bytes, int, list[str]]:
     """The edition's finished PDF bytes, its page count and WeasyPrint's warnings (nothing written
-    to output/; laid-out parts go to the project's cache as in a build)."""
+    to output/; laid-out parts go to the project's cache as in a build; ``jobs`` > 1: in workers)."""
     store = Store(guide.root, read=not force)
     fonts = font_prep.prepare(guide.root)
     plan, _ = _plan(guide, edition, store, strict, fonts, whole, {})
     got: dict[str, Finished] = {}
 
-    with executor(1) as pool:
-        outcome = run(pool, 1, {edition.name: plan}, lambda plan: finish_task(guide, plan, fonts, strict),
+    with executor(jobs) as pool:
+        outcome = run(pool, jobs, {edition.name: plan}, lambda plan: finish_task(guide, plan, fonts, strict),
                       lambda name, done: got.update({name: done}))  # fmt: skip
     if outcome.failed:
         raise outcome.failed[edition.name]
@@ -381,14 +391,14 @@ class Built:
 
 
 def render_built(guide: Guide, edition: Edition, strict: bool = True) -> Built:
-    """The edition rendered as one document, keeping its laid-out pages too."""
-    from ..pdf import weasy
+    """The edition rendered as one document (laid out afresh, in this process), keeping its
+    laid-out pages too."""
+    from ..pdf import layout
 
-    fonts = font_prep.prepare(guide.root)
-    html = build_html(guide, edition, lambda src: images.prepare(guide.root, src, edition.profile).url)
-    rendered = weasy.render_document(html, guide.root, edition, strict, fonts=fonts)
-    data, _, warnings = render(guide, edition, strict, whole=True)
-    return Built(data, rendered.document, warnings)
+    documents: list[Any] = []
+    with layout.observed(documents.append):
+        data, _, warnings = render(guide, edition, strict, whole=True, force=True)
+    return Built(data, documents[-1], warnings)
 
 
 def build_one(root: Path, name: str, output_dir: Path, strict: bool) -> Result:

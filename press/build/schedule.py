@@ -3,8 +3,8 @@
 The parent holds one ``EditionPlan`` per edition and a process pool. Each
 turn it asks every plan what it still needs, sends the parts whose first
 page number is certain first (from any edition), then, while workers
-would otherwise wait, parts laid out on a guess (``plan.py``), keeping one
-worker for numbers that become certain, one task per part at a time. A
+would otherwise wait, parts laid out on a guess (``plan.py``), one task per
+part at a time. A
 settled edition is finished in a worker too: assembly, the cover
 spread, preflight. With one job everything runs in this process, in the
 same order.
@@ -94,9 +94,9 @@ def run(
                 if (name, want.index) not in busy and not want.wait:
                     (exact if want.placed else guesses).append(want)
         free = max(0, jobs - len(pending))
-        # Guesses fill idle workers, but one worker stays free for numbers that become certain.
-        guessing = sum(1 for _, task in pending.values() if task is not None and not task.placed)
-        room = max(0, min(free - len(exact), jobs - 1 - guessing)) if jobs > 1 else free - len(exact)
+        # Guesses fill every worker that no certain part needs: a chain of chapters behind a contents
+        # whose numbers are not known yet would otherwise leave a worker idle (measured: 2 s of 17 s).
+        room = free - len(exact)
         for want in exact[:free] + sorted(guesses, key=lambda w: w.index)[: max(0, room)]:
             _trace(f"send {want.edition} part {want.index} exact={want.exact} offset={want.task.offset}")
             pending[pool.submit(lay_out_part, want.task, want.key)] = (want.edition, want)

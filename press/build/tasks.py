@@ -42,6 +42,19 @@ def warm() -> None:
     from . import workers  # noqa: F401
 
 
+def warm_renderer(root: Path, edition: Edition, fonts: FontSet | None, styles_key: str) -> None:
+    """Parse an edition's stylesheets and load its fonts ahead of its first part (``layout.renderer``)."""
+    from ..errors import PressError
+    from ..pdf.layout import renderer
+    from .limits import bounded
+
+    try:
+        with bounded(f"edition {edition.name!r}: reading the stylesheets"):
+            renderer(root, edition, fonts, styles_key)
+    except PressError:  # the edition's first part reports it, where it is awaited
+        pass
+
+
 def lay_out_part(task: PartTask, key: str) -> tuple[Path, PartLayout]:
     from .limits import bounded
     from .workers import lay_out_part as run

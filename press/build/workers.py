@@ -11,12 +11,12 @@ import re
 import uuid
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 
-from ..checks import accessibility, preflight
+from ..checks import preflight
 from ..errors import PreflightError, Problem, RenderError
-from ..pdf import tagging
 from ..pdf.assemble import Laid, assemble
 from ..pdf.layout import PartLayout, PartTask, lay_out
 from ..pdf.marks import add_crop_marks, to_bytes
@@ -44,15 +44,11 @@ def finish(task: FinishTask) -> Finished:
     except SharedChanged:
         raise RenderError([Problem(None, None, f"edition {edition.name!r}: a prepared font or colour "
                                    "profile changed during the build", "run the build again")]) from None  # fmt: skip
-    if edition.profile == "screen":
-        tagging.finish(pdf)
     if edition.profile == "print":
         pad_to_multiple(pdf, list(task.layouts), 4)
         add_crop_marks(pdf)
     _stable_document_id(pdf, task.fingerprint + edition.name)
-    preflight.check(pdf, edition)
-    if edition.profile == "screen":
-        accessibility.strip_sources(pdf)
+    preflight.check(pdf, edition, parts=_part_checks(task.layouts) if edition.profile == "screen" else None)
     data = to_bytes(pdf)
     pages = len(pdf.pages)
     cover = None
@@ -60,6 +56,17 @@ def finish(task: FinishTask) -> Finished:
     if task.cover_html is not None:
         cover = render_cover_pdf(task, pages)
     return Finished(data, pages, cover, tuple(dict.fromkeys(warnings)))
+
+
+def _part_checks(layouts: tuple[PartLayout, ...]) -> list[tuple[dict[str, list[list[Any]]], int]] | None:
+    """The PDF/UA checks each tagged part had in its worker, with the number of pages before it."""
+    found, before = [], 0
+    for layout in layouts:
+        if layout.checks is None:
+            return None
+        found.append((layout.checks, before))
+        before += layout.pages
+    return found
 
 
 def render_cover_pdf(task: FinishTask, pages: int) -> bytes:

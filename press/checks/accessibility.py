@@ -19,7 +19,7 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from ..pdf.tagging import STANDARD, reachable_marks, walk
+from ..pdf.tagging import STANDARD, kept_elements, reachable_marks, walk
 
 CHECKPOINTS = {
     "01-003": "content marked as artifact inside tagged content",
@@ -95,21 +95,66 @@ class _Tree:
 
 def check(pdf: pikepdf.Pdf) -> list[Finding]:
     """Every covered checkpoint that ``pdf`` fails."""
-    tree = _Tree({page.obj.objgen: number for number, page in enumerate(pdf.pages, 1)})
-    root = pdf.Root
-    structure = root.get("/StructTreeRoot")
-    if structure is None:
+    tree = _tree(pdf)
+    if tree is None:
         return [Finding("01-005", "the PDF has no structure tree")]
+    found, headings = _elements(pdf, tree)
+    found += _sequence(headings) + _annotations(pdf, tree)
+    return _document(pdf) + _pages(pdf, list(pdf.pages)) + _fonts(pdf) + found
+
+
+def check_part(pdf: pikepdf.Pdf, keep: int) -> dict[str, list[list[Any]]]:
+    """The checks that concern a part's first ``keep`` pages alone, made in its worker on the
+    tree assembly keeps of them (``tagging.kept_elements``), pages numbered from 1 in the part:
+    ``{"findings": [[checkpoint, message, page, source]], "headings": [[level, page, source, excerpt]]}``.
+    ``check_book`` makes the rest on the assembled book."""
+    tree = _tree(pdf)
+    if tree is None:
+        return {"findings": [["01-005", "the PDF has no structure tree", None, ""]], "headings": []}
+    pages = list(pdf.pages[:keep])
+    top = kept_elements(pdf, pages)
+    found, headings = _elements(pdf, tree, top)
+    found += _pages(pdf, pages, top)
+    return {
+        "findings": [[f.checkpoint, f.message, f.page, f.source] for f in found],
+        "headings": [[h.level, h.page, h.source, h.excerpt] for h in headings],
+    }
+
+
+def check_book(pdf: pikepdf.Pdf, parts: list[tuple[dict[str, list[list[Any]]], int]]) -> list[Finding]:
+    """An assembled book's checks: the document's and its fonts' and links', with each part's own
+    (``check_part``; ``parts``: its results and the number of pages before it) and the order of
+    the headings across parts."""
+    tree = _tree(pdf)
+    if tree is None:
+        return [Finding("01-005", "the PDF has no structure tree")]
+    found = _document(pdf) + _fonts(pdf) + _annotations(pdf, tree)
+    headings: list[_Heading] = []
+    for checks, before in parts:
+        found += [Finding(c, m, _moved(page, before), source) for c, m, page, source in checks["findings"]]
+        headings += [
+            _Heading(level, _moved(page, before), source, text) for level, page, source, text in checks["headings"]
+        ]
+    return found + _sequence(headings)
+
+
+def _moved(page: int | None, before: int) -> int | None:
+    return page + before if page else None
+
+
+def _tree(pdf: pikepdf.Pdf) -> _Tree | None:
+    structure = pdf.Root.get("/StructTreeRoot")
+    if structure is None:
+        return None
+    tree = _Tree({page.obj.objgen: number for number, page in enumerate(pdf.pages, 1)})
     role_map = structure.get("/RoleMap", Dictionary())
     tree.role_map = {str(k)[1:]: str(v)[1:] for k, v in role_map.items()}
-    findings = _document(pdf) + _pages(pdf) + _fonts(pdf)
-    findings += _elements(pdf, tree) + _annotations(pdf, tree)
-    return findings
+    return tree
 
 
-def strip_sources(pdf: pikepdf.Pdf) -> None:
+def strip_sources(pdf: pikepdf.Pdf, top: list[Any] | None = None) -> None:
     """Remove the chapter locations the checks needed: they are not for readers."""
-    for element in walk(pdf):
+    for element in walk(pdf, top):
         if SOURCE in element:
             del element[SOURCE]
 
@@ -135,11 +180,11 @@ def _document(pdf: pikepdf.Pdf) -> list[Finding]:
     return found
 
 
-def _pages(pdf: pikepdf.Pdf) -> list[Finding]:
+def _pages(pdf: pikepdf.Pdf, pages: list[pikepdf.Page], top: list[Any] | None = None) -> list[Finding]:
     """Each page's marked content."""
     found: list[Finding] = []
-    reachable = reachable_marks(pdf)
-    for number, page in enumerate(pdf.pages, 1):
+    reachable = reachable_marks(pdf, top)
+    for number, page in enumerate(pages, 1):
         instructions = pikepdf.parse_content_stream(page)
         marks = _claimed(pdf, page) & reachable.get(page.obj.objgen, set())
         found += [Finding(c, m, number) for c, m in _marked_content(instructions, marks)]
@@ -190,9 +235,21 @@ def _claimed(pdf: pikepdf.Pdf, page: pikepdf.Page) -> set[int]:
     return set()
 
 
-def _elements(pdf: pikepdf.Pdf, tree: _Tree) -> list[Finding]:
+@dataclass
+class _Heading:
+    level: int
+    page: int | None
+    source: str
+    excerpt: str
+
+    def finding(self, checkpoint: str, message: str) -> Finding:
+        return Finding(checkpoint, f"{message}{f': {self.excerpt!r}' if self.excerpt else ''}", self.page, self.source)
+
+
+def _elements(pdf: pikepdf.Pdf, tree: _Tree, top: list[Any] | None = None) -> tuple[list[Finding], list[_Heading]]:
+    """The checks of each element reachable from the root (or from ``top``), and the headings in order."""
     found: list[Finding] = []
-    headings: list[tuple[int, Any]] = []
+    headings: list[_Heading] = []
     note_ids: Counter[str] = Counter()
 
     def add(checkpoint: str, message: str, element: Any) -> None:
@@ -200,7 +257,7 @@ def _elements(pdf: pikepdf.Pdf, tree: _Tree) -> list[Finding]:
         text = f"{message}{f': {excerpt!r}' if excerpt else ''}"
         found.append(Finding(checkpoint, text, tree.page_of(element), str(element.get(SOURCE, ""))))
 
-    for element in walk(pdf):
+    for element in walk(pdf, top):
         kind = tree.type_of(element)
         if kind not in STANDARD:
             add("02-001", f"structure type {kind!r} is not standard nor role-mapped", element)
@@ -209,12 +266,13 @@ def _elements(pdf: pikepdf.Pdf, tree: _Tree) -> list[Finding]:
         if (lang := element.get("/Lang")) and not LANG.match(str(lang)):
             add("11-001", f"/Lang {str(lang)!r} is not a language tag", element)
         if re.fullmatch(r"H[1-6]", kind):
-            headings.append((int(kind[1]), element))
+            source = str(element.get(SOURCE, ""))
+            headings.append(_Heading(int(kind[1]), tree.page_of(element), source, _excerpt(element)))
         if kind == "Note":
             if "/ID" not in element:
                 add("19-003", "a Note has no /ID", element)
             else:
-                note_ids[str(element.ID)] += 1
+                note_ids[str(element.ID)] += 1  # unique in the book: ids are prefixed part by part
         for kid in _kids(element):
             kid_kind = tree.type_of(kid)
             for rules, parents, checkpoint in RULES:
@@ -223,14 +281,20 @@ def _elements(pdf: pikepdf.Pdf, tree: _Tree) -> list[Finding]:
                     add(checkpoint, f"{kid_kind} inside {kind}", kid)
         if kind == "Table":
             found += _irregular(element, tree, add)
-    if headings and headings[0][0] != 1:
-        add("14-002", f"the first heading is H{headings[0][0]}", headings[0][1])
-    for (before, _), (level, element) in itertools.pairwise(headings):
-        if level > before + 1:
-            add("14-003", f"H{level} follows H{before}", element)
     for note, count in note_ids.items():
         if count > 1:
             found.append(Finding("19-004", f"the Note ID {note!r} is used {count} times"))
+    return found, headings
+
+
+def _sequence(headings: list[_Heading]) -> list[Finding]:
+    """The first heading is H1, and no level is skipped."""
+    found = []
+    if headings and headings[0].level != 1:
+        found.append(headings[0].finding("14-002", f"the first heading is H{headings[0].level}"))
+    for before, heading in itertools.pairwise(headings):
+        if heading.level > before.level + 1:
+            found.append(heading.finding("14-003", f"H{heading.level} follows H{before.level}"))
     return found
 
 

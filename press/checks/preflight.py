@@ -23,8 +23,12 @@ FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 RGB_OPERATOR = re.compile(rb"(?<![A-Za-z/])(rg|RG)(?![A-Za-z])")
 
 
-def check(pdf: pikepdf.Pdf, edition: Edition, cover: bool = False) -> None:
-    """Raise PreflightError if ``pdf`` has problems for ``edition``."""
+def check(pdf: pikepdf.Pdf, edition: Edition, cover: bool = False, parts: list[Any] | None = None) -> None:
+    """Raise PreflightError if ``pdf`` has problems for ``edition``.
+
+    ``parts``: an assembled screen edition's parts had the PDF/UA checks that concern
+    them alone made in their workers (``accessibility.check_part``); these are their
+    results, with the number of pages before each."""
     problems = _fonts(pdf) + _metadata(pdf, edition)
     if edition.profile == "print":
         problems += _print_rules(pdf, pages_multiple=1 if cover else 4)
@@ -33,7 +37,8 @@ def check(pdf: pikepdf.Pdf, edition: Edition, cover: bool = False) -> None:
     what = f"edition {edition.name!r}" + (" (cover)" if cover else "")
     found = [Problem(None, None, f"{what}: preflight: {p}") for p in problems]
     if edition.profile == "screen" and "/StructTreeRoot" in pdf.Root:
-        found += [_located(what, finding) for finding in accessibility.check(pdf)]
+        findings = accessibility.check(pdf) if parts is None else accessibility.check_book(pdf, parts)
+        found += [_located(what, finding) for finding in findings]
     if found:
         raise PreflightError(found)
 

@@ -12,8 +12,9 @@ spans the book:
 * the structure tree (tagged screen editions): WeasyPrint tags each page
   separately under one ``Document`` element, so the assembled tree is the
   parts' page elements in order, with a new parent tree (pages first, then
-  link annotations, numbered as WeasyPrint numbers them) and table-header
-  ids made unique;
+  link annotations, numbered as WeasyPrint numbers them); each part was
+  finished alone in its worker (``layout.py``: artifacts, one annotation per
+  link, ids made unique), so assembly only joins;
 * fonts, colour profiles and images that several parts embed are kept
   once, and the fonts and profiles the parts only named are put in
   (``shared.py``).
@@ -39,6 +40,7 @@ from pikepdf import Array, Dictionary, Name, String
 from .fonts import FontSet
 from .partdata import PartLayout
 from .shared import restore
+from .tagging import kept_elements
 
 
 @dataclass
@@ -60,14 +62,14 @@ def assemble(parts: Sequence[Laid], tagged: bool, fonts: FontSet | None, root: P
     elements, nums, annotations, names = [], [], [], []
     for index in sorted(dropped, reverse=True):
         del out.pages[index]
-    for index, (source, pages) in enumerate(zip(sources, kept, strict=True)):
+    for source, pages in zip(sources, kept, strict=True):
         copy = _copier(out, source)
         if source is not out:
             with warnings.catch_warnings():  # names and links are rebuilt below, for the whole book
                 warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                 out.pages.extend(pages)  # first: the objects copied below then refer to these copies
         if tagged:
-            found = _tags(source, pages, index)
+            found = _tags(source, pages)
             for element in found.elements:  # cut the link to the part's own tree before copying
                 del element["/P"]
             elements += [copy(e) for e in found.elements]
@@ -109,11 +111,10 @@ class _Tags:
     annotations: list[tuple[Any, Any]]  # (annotation, its structure element)
 
 
-def _tags(source: pikepdf.Pdf, pages: list[pikepdf.Page], index: int) -> _Tags:
+def _tags(source: pikepdf.Pdf, pages: list[pikepdf.Page]) -> _Tags:
+    """The kept pages' structure (the part was finished alone: ``tagging.finish``, ids made unique)."""
     tree = source.Root.StructTreeRoot
-    document = tree.K[0]
-    wanted = {page.obj.objgen for page in pages}
-    elements = [e for e in document.K if e.Pg.objgen in wanted]
+    elements = kept_elements(source, pages)
     nums = tree.ParentTree.Nums
     entries = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
     page_nums = [entries[int(page.obj.StructParents)] for page in pages]
@@ -122,25 +123,7 @@ def _tags(source: pikepdf.Pdf, pages: list[pikepdf.Page], index: int) -> _Tags:
         for annot in page.obj.get("/Annots", Array()):
             if "/StructParent" in annot:
                 annotations.append((annot, entries[int(annot.StructParent)]))
-    _unique_header_ids(elements, f"p{index}-")
     return _Tags(elements, page_nums, annotations)
-
-
-def _unique_header_ids(elements: list[Any], prefix: str) -> None:
-    """WeasyPrint names table headers after object numbers, which repeat across parts."""
-    stack = list(elements)
-    while stack:
-        element = stack.pop()
-        if not isinstance(element, Dictionary) or element.get("/Type") not in (Name.StructElem, None):
-            continue
-        if "/ID" in element:
-            element.ID = String(prefix + str(element.ID))
-        attributes = element.get("/A")
-        if isinstance(attributes, Dictionary) and "/Headers" in attributes:
-            attributes.Headers = Array([String(prefix + str(h)) for h in attributes.Headers])
-        kids = element.get("/K")
-        if isinstance(kids, Array):
-            stack.extend(k for k in kids if isinstance(k, Dictionary))
 
 
 def _names(source: pikepdf.Pdf, pages: list[pikepdf.Page]) -> list[tuple[str, Any]]:

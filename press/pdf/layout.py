@@ -8,17 +8,36 @@ is cached on disk and sent between processes.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from ..checks import preflight
+import pikepdf
+
+from ..checks import accessibility, preflight
 from ..content.model import Edition
+from . import tagging
 from .fonts import FontSet
 from .partdata import PartLayout, PartTask
 from .parts import LEAD, STUB
 from .weasy import Renderer, write_pdf
 
 _renderers: dict[tuple[Path, Edition, str], Renderer] = {}
+_observers: list[Callable[[Any], None]] = []
+
+
+@contextmanager
+def observed(callback: Callable[[Any], None]) -> Iterator[None]:
+    """Hand ``callback`` the laid-out document (``weasyprint.Document``) of each part laid out in
+    this process while the block runs (``--jobs 1``): checks on layout, without laying out again."""
+    _observers.append(callback)
+    try:
+        yield
+    finally:
+        _observers.remove(callback)
 
 
 def renderer(root: Path, edition: Edition, fonts: FontSet | None, styles_key: str) -> Renderer:
@@ -34,6 +53,8 @@ def lay_out(task: PartTask) -> tuple[bytes, PartLayout]:
     """Lay out and write one part; raise RenderError/PreflightError for bad input."""
     rendered = renderer(task.root, task.edition, task.fonts, task.styles_key).layout(task.html, task.strict, task.css)
     pages = rendered.document.pages
+    for observer in _observers:
+        observer(rendered.document)
     if task.edition.profile == "print":
         preflight.check_image_resolution(rendered.document, task.edition, task.root)
     first = 0
@@ -65,7 +86,26 @@ def lay_out(task: PartTask) -> tuple[bytes, PartLayout]:
     )
     data = write_pdf(rendered, task.edition, task.strict, own + anchor_pages, task.fonts, placeholders=True)
     layout.warnings = [w for w in rendered.warnings if w not in layout.warnings]
+    if task.edition.profile == "screen":
+        data, layout.checks = finish_tags(data, len(own), "p" + hashlib.sha256(task.html.encode()).hexdigest()[:8])
     return data, layout
+
+
+def finish_tags(data: bytes, keep: int, prefix: str) -> tuple[bytes, dict[str, list[list[Any]]]]:
+    """A tagged part finished alone, in its worker: ``tagging.finish`` on the pages assembly keeps,
+    its ids prefixed to stay unique in the book, the PDF/UA checks that concern the part alone
+    (``accessibility.check_part``), then the chapter locations the checks needed removed."""
+    with pikepdf.open(BytesIO(data)) as pdf:
+        if "/StructTreeRoot" not in pdf.Root:
+            return data, accessibility.check_part(pdf, keep)
+        tagging.finish(pdf, keep)
+        top = tagging.kept_elements(pdf, list(pdf.pages[:keep]))
+        tagging.unique_ids(top, prefix + "-")
+        checks = accessibility.check_part(pdf, keep)
+        accessibility.strip_sources(pdf, top)
+        output = BytesIO()
+        pdf.save(output, compress_streams=False, deterministic_id=True, fix_metadata_version=False)
+        return output.getvalue(), checks
 
 
 def _first_break(page: Any, tag: str) -> str:

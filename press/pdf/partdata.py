@@ -46,6 +46,7 @@ class PartLayout:
     blanks: list[int]  # own pages that are blank pages
     numbered: list[str] = field(default_factory=list)  # refs whose page number it prints (target-counter())
     warnings: list[str] = field(default_factory=list)
+    checks: dict[str, list[list[Any]]] | None = None  # PDF/UA checks of a tagged part (layout.finish_tags)
 
     @property
     def pages(self) -> int:

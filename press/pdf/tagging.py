@@ -16,7 +16,8 @@ but knows nothing of the document's intent. While a part is written,
 * a block rendered from a chapter gets ``/PressSource`` (file:line) for the
   preflight's messages, removed before the file is written.
 
-``finish`` (on the assembled or whole PDF of a screen edition): every marked
+``finish`` (on each part of a screen edition, in its worker, before assembly:
+``pdf/layout.py``; or on a whole PDF): every marked
 content sequence whose structure element is not in the tree (margin boxes:
 running heads and folios; hidden elements) becomes an ``/Artifact``, its
 parent-tree entry goes, and pages with annotations get ``/Tabs /S``; a link
@@ -31,7 +32,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name
+from pikepdf import Array, Dictionary, Name, String
 
 # The standard structure types of PDF 1.7 (ISO 32000-1, 14.8.4).
 STANDARD = frozenset(
@@ -174,21 +175,28 @@ def semantic_tags() -> Iterator[None]:
         tags._build_box_tree = original
 
 
-def finish(pdf: pikepdf.Pdf) -> None:
-    """Artifacts for the marked content outside the tree; the parent tree to match; tab order."""
+def finish(pdf: pikepdf.Pdf, keep: int | None = None) -> None:
+    """Artifacts for the marked content outside the tree; the parent tree to match; tab order.
+
+    ``keep``: the number of pages, from the first, that assembly keeps of a part's
+    PDF (``pdf/layout.py``); only their tree and content are finished, and the
+    tree is the one assembly keeps (``kept_elements``), so a part finished alone
+    reads as it would in the finished book."""
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is None:
         return
-    _one_annotation_per_link(pdf)
-    for element in walk(pdf):  # an <li> tagged TOCI keeps the LBody WeasyPrint made for its text
+    pages = list(pdf.pages) if keep is None else list(pdf.pages[:keep])
+    top = None if keep is None else kept_elements(pdf, pages)
+    _one_annotation_per_link(pdf, top)
+    for element in walk(pdf, top):  # an <li> tagged TOCI keeps the LBody WeasyPrint made for its text
         if element.S == Name.TOCI:
             for kid in _kids(element):
                 if str(kid.S) == "/LBody":
                     kid.S = Name.NonStruct
-    reachable = reachable_marks(pdf)
+    reachable = reachable_marks(pdf, top)
     nums = tree.ParentTree.Nums
     by_page = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
-    for page in pdf.pages:
+    for page in pages:
         if "/Annots" in page.obj and len(page.obj.Annots):
             page.obj.Tabs = Name.S
         kept = reachable.get(page.obj.objgen, set())
@@ -211,11 +219,36 @@ def finish(pdf: pikepdf.Pdf) -> None:
                     entries[mcid] = None
 
 
-def _one_annotation_per_link(pdf: pikepdf.Pdf) -> None:
+def kept_elements(pdf: pikepdf.Pdf, pages: list[pikepdf.Page]) -> list[Any]:
+    """The top-level structure elements of ``pages`` (WeasyPrint tags page by page, under one Document)."""
+    document = pdf.Root.StructTreeRoot.K[0]
+    wanted = {page.obj.objgen for page in pages}
+    return [e for e in document.K if e.Pg.objgen in wanted]
+
+
+def unique_ids(elements: list[Any], prefix: str) -> None:
+    """Prefix the /ID of each element, and the table headers that name them: WeasyPrint names
+    table headers after object numbers, which repeat across parts."""
+    stack = list(elements)
+    while stack:
+        element = stack.pop()
+        if not isinstance(element, Dictionary) or element.get("/Type") not in (Name.StructElem, None):
+            continue
+        if "/ID" in element:
+            element.ID = String(prefix + str(element.ID))
+        attributes = element.get("/A")
+        if isinstance(attributes, Dictionary) and "/Headers" in attributes:
+            attributes.Headers = Array([String(prefix + str(h)) for h in attributes.Headers])
+        kids = element.get("/K")
+        if isinstance(kids, Array):
+            stack.extend(k for k in kids if isinstance(k, Dictionary))
+
+
+def _one_annotation_per_link(pdf: pikepdf.Pdf, top: list[Any] | None) -> None:
     """WeasyPrint gives each inline box inside a link its own annotation, tagged on that box's
     Span; the Link element's own annotation covers them, so theirs go (one link, read once)."""
     doomed: set[tuple[int, int]] = set()
-    for element in walk(pdf):
+    for element in walk(pdf, top):
         if Name.Link != element.S:
             continue
         target = _target(element)
@@ -264,10 +297,11 @@ def _target_of(annotation: Any) -> str:
     return repr(annotation.get("/Dest")) + repr(uri)
 
 
-def reachable_marks(pdf: pikepdf.Pdf) -> dict[tuple[int, int], set[int]]:
-    """Per page (its object id), the MCIDs that structure elements reachable from the root claim."""
+def reachable_marks(pdf: pikepdf.Pdf, top: list[Any] | None = None) -> dict[tuple[int, int], set[int]]:
+    """Per page (its object id), the MCIDs that structure elements reachable from the root
+    (or from ``top``) claim."""
     found: dict[tuple[int, int], set[int]] = {}
-    for element in walk(pdf):
+    for element in walk(pdf, top):
         page = element.get("/Pg")
         kids = element.get("/K")
         for kid in kids if isinstance(kids, Array) else [kids]:
@@ -279,13 +313,17 @@ def reachable_marks(pdf: pikepdf.Pdf) -> dict[tuple[int, int], set[int]]:
     return found
 
 
-def walk(pdf: pikepdf.Pdf) -> Iterator[Any]:
-    """Every structure element reachable from the structure tree root, in document order."""
-    tree = pdf.Root.get("/StructTreeRoot")
-    if tree is None:
-        return
-    kids = tree.get("/K")
-    stack = list(reversed(list(kids))) if isinstance(kids, Array) else [kids]
+def walk(pdf: pikepdf.Pdf, top: list[Any] | None = None) -> Iterator[Any]:
+    """Every structure element reachable from the structure tree root (or from the elements
+    ``top``), in document order."""
+    if top is not None:
+        stack = list(reversed(top))
+    else:
+        tree = pdf.Root.get("/StructTreeRoot")
+        if tree is None:
+            return
+        kids = tree.get("/K")
+        stack = list(reversed(list(kids))) if isinstance(kids, Array) else [kids]
     seen: set[tuple[int, int]] = set()
     while stack:
         element = stack.pop()
