@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from press.build.cache import FOLDER
 from press.build.publish import build_many
 from press.cli import main
 from press.pdf.fonts import CACHE as FONT_CACHE
+from tests.conftest import make_project
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -172,3 +174,20 @@ def test_the_summary_says_which_editions_were_up_to_date(built, capsys):
     out = capsys.readouterr().out
     assert re.search(r"guide-en: \d+ pages, \d+ part\(s\) laid out, \d+ reused", out)
     assert "1 edition(s) built, 0 up to date" in out
+
+
+def test_after_a_change_of_styles_the_last_page_counts_spare_layouts(tmp_path):
+    """The cache remembers each part's last page count (a hint, whatever its styles), so the parts
+    after it are laid out with their real first page at once, rather than on a guess laid out again."""
+    counts = []
+    for hints in (True, False):
+        root = make_project("bilingual", tmp_path / f"hints-{hints}")
+        build(root, "guide-es")
+        if not hints:
+            shutil.rmtree(root / FOLDER / "hi")  # the hints' folder (their keys begin "hint-")
+        tokens = root / "styles" / "tokens.css"
+        tokens.write_text(tokens.read_text(encoding="utf-8").replace("--secondary: #1f8383;", "--secondary: #1f6f83;"))
+        counts.append(build(root, "guide-es")["guide-es"].laid_out)
+        same_as_forced(root, "guide-es")
+    with_hints, without = counts
+    assert with_hints < without

@@ -8,7 +8,8 @@ layouts of the parts before it and of the parts it refers to, so:
 
 1. plan with what is known: parts laid out in this build, then what the
    cache remembers of a part with the same layout key (its page count and
-   anchors), then an estimate from the length of its HTML;
+   anchors), then of the same part before its last edit or a change of
+   styles, then an estimate from the length of its HTML;
 2. a part whose rendering key (layout key + first page + referenced page
    numbers) is cached is reused; the others are laid out, those whose
    numbers are all known first (*exact*), the rest only when a worker would
@@ -120,9 +121,16 @@ class EditionPlan:
             return done.layout, True
         key = self.layout_keys[index]
         if key not in self.notes:
-            note = self.store.get_json("count-" + key)
+            note = self.store.get_json("count-" + key) or self.store.get_json(self._hint_key(index))
             self.notes[key] = None if note is None else PartLayout.from_json(note)
         return self.notes[key], False
+
+    def _hint_key(self, index: int) -> str:
+        """The part as a person knows it (edition, first element, length in elements), whatever its
+        text and styles: its last layout is the best guess of its page count after an edit, until
+        the part is laid out again (a guess only: every part is laid out with its real numbers)."""
+        part = self.parts[index]
+        return "hint-" + digest(self.edition.name, self.book.units[part.first].start_tag, str(part.last - part.first))
 
     def numbers(self) -> tuple[list[int], dict[str, int], list[bool]]:
         """Each part's first page, every anchor's page, and whether a part's first page is certain."""
@@ -258,6 +266,7 @@ class EditionPlan:
             return
         self.done[index] = Done(key, path, layout)
         self.store.put_json("count-" + self.layout_keys[index], layout.to_json())
+        self.store.put_json(self._hint_key(index), layout.to_json())
 
     def settled(self) -> bool:
         return len(self.done) == len(self.parts) and not self.wants()
