@@ -103,18 +103,21 @@ def check(pdf: pikepdf.Pdf) -> list[Finding]:
     return _document(pdf) + _pages(pdf, list(pdf.pages)) + _fonts(pdf) + found
 
 
-def check_part(pdf: pikepdf.Pdf, keep: int) -> dict[str, list[list[Any]]]:
+def check_part(
+    pdf: pikepdf.Pdf, keep: int, parsed: dict[tuple[int, int], list[Any]] | None = None
+) -> dict[str, list[list[Any]]]:
     """The checks that concern a part's first ``keep`` pages alone, made in its worker on the
     tree assembly keeps of them (``tagging.kept_elements``), pages numbered from 1 in the part:
     ``{"findings": [[checkpoint, message, page, source]], "headings": [[level, page, source, excerpt]]}``.
-    ``check_book`` makes the rest on the assembled book."""
+    ``check_book`` makes the rest on the assembled book. ``parsed``: the pages' content, parsed
+    (``tagging.finish`` gives it)."""
     tree = _tree(pdf)
     if tree is None:
         return {"findings": [["01-005", "the PDF has no structure tree", None, ""]], "headings": []}
     pages = list(pdf.pages[:keep])
     top = kept_elements(pdf, pages)
     found, headings = _elements(pdf, tree, top)
-    found += _pages(pdf, pages, top)
+    found += _pages(pdf, pages, top, parsed or {})
     return {
         "findings": [[f.checkpoint, f.message, f.page, f.source] for f in found],
         "headings": [[h.level, h.page, h.source, h.excerpt] for h in headings],
@@ -180,12 +183,17 @@ def _document(pdf: pikepdf.Pdf) -> list[Finding]:
     return found
 
 
-def _pages(pdf: pikepdf.Pdf, pages: list[pikepdf.Page], top: list[Any] | None = None) -> list[Finding]:
-    """Each page's marked content."""
+def _pages(
+    pdf: pikepdf.Pdf,
+    pages: list[pikepdf.Page],
+    top: list[Any] | None = None,
+    parsed: dict[tuple[int, int], list[Any]] | None = None,
+) -> list[Finding]:
+    """Each page's marked content (``parsed``: already parsed, by page object)."""
     found: list[Finding] = []
     reachable = reachable_marks(pdf, top)
     for number, page in enumerate(pages, 1):
-        instructions = pikepdf.parse_content_stream(page)
+        instructions = (parsed or {}).get(page.obj.objgen) or pikepdf.parse_content_stream(page)
         marks = _claimed(pdf, page) & reachable.get(page.obj.objgen, set())
         found += [Finding(c, m, number) for c, m in _marked_content(instructions, marks)]
     return found

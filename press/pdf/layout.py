@@ -98,10 +98,10 @@ def finish_tags(data: bytes, keep: int, prefix: str) -> tuple[bytes, dict[str, l
     with pikepdf.open(BytesIO(data)) as pdf:
         if "/StructTreeRoot" not in pdf.Root:
             return data, accessibility.check_part(pdf, keep)
-        tagging.finish(pdf, keep)
+        parsed = tagging.finish(pdf, keep)
         top = tagging.kept_elements(pdf, list(pdf.pages[:keep]))
         tagging.unique_ids(top, prefix + "-")
-        checks = accessibility.check_part(pdf, keep)
+        checks = accessibility.check_part(pdf, keep, parsed)
         accessibility.strip_sources(pdf, top)
         output = BytesIO()
         pdf.save(output, compress_streams=False, deterministic_id=True, fix_metadata_version=False)

@@ -175,16 +175,18 @@ def semantic_tags() -> Iterator[None]:
         tags._build_box_tree = original
 
 
-def finish(pdf: pikepdf.Pdf, keep: int | None = None) -> None:
+def finish(pdf: pikepdf.Pdf, keep: int | None = None) -> dict[tuple[int, int], list[Any]]:
     """Artifacts for the marked content outside the tree; the parent tree to match; tab order.
 
     ``keep``: the number of pages, from the first, that assembly keeps of a part's
     PDF (``pdf/layout.py``); only their tree and content are finished, and the
     tree is the one assembly keeps (``kept_elements``), so a part finished alone
-    reads as it would in the finished book."""
+    reads as it would in the finished book. Gives each finished page's content, parsed, by its page
+    object, for the checks that read it next."""
     tree = pdf.Root.get("/StructTreeRoot")
     if tree is None:
-        return
+        return {}
+    parsed: dict[tuple[int, int], list[Any]] = {}
     pages = list(pdf.pages) if keep is None else list(pdf.pages[:keep])
     top = None if keep is None else kept_elements(pdf, pages)
     _one_annotation_per_link(pdf, top)
@@ -212,11 +214,13 @@ def finish(pdf: pikepdf.Pdf, keep: int | None = None) -> None:
                 changed = True
         if changed:
             page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        parsed[page.obj.objgen] = instructions
         entries: Any = by_page.get(int(page.obj.get("/StructParents", -1)))
         if isinstance(entries, Array):
             for mcid in range(len(entries)):
                 if mcid not in kept:
                     entries[mcid] = None
+    return parsed
 
 
 def kept_elements(pdf: pikepdf.Pdf, pages: list[pikepdf.Page]) -> list[Any]:
