@@ -119,3 +119,35 @@ def test_chart_is_inline_svg_with_localized_numbers(tmp_path):
     assert '<figure class="figure chart" id="fig-d" data-line="5"><svg class="chart-svg"' in html
     assert ".chart-bar{fill:#1f8383}" in html  # the edition's palette
     assert ">16.4</text>" in html and ">Children</text>" in html and "Source: test" in html
+
+
+def test_bar_labels_fit_left_of_the_bars_in_the_shipped_font():
+    """The labels' room comes from an estimate of Inter's widths; measured with the shipped font,
+    every label of every shipped chart, in every language, ends inside the drawing."""
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from press.content import chartdata
+    from press.render import charts
+
+    repo = Path(__file__).resolve().parent.parent
+    font = TTFont(repo / "styles" / "fonts" / "Inter-Regular.otf")
+    cmap, advances, em = font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
+    measured = 0
+    for path in sorted((repo / "content" / "data").glob("*.yaml")):
+        chart = chartdata.load(path, ("es", "en"))
+        if chart.type == "column":
+            continue
+        for lang in ("es", "en"):
+            drawing = charts.svg(
+                chart,
+                lang,
+                lambda value, _: str(value),
+                dict.fromkeys(("ink", "muted", "primary", "secondary", "rule"), "#000"),
+            )
+            for x, label in re.findall(r'<text class="chart-label" x="([\d.]+)"[^>]*>([^<]+)</text>', drawing):
+                width = sum(advances[cmap[ord(c)]][0] for c in label.replace("&amp;", "&")) / em * charts.FONT_PX
+                assert float(x) - width >= 0, (path.name, lang, label)
+                measured += 1
+    assert measured >= 10

@@ -34,8 +34,30 @@ def description(chart: ChartData, lang: str, number: Callable[[float, str], str]
     return f"{chart.value_label[lang]}. {values}."
 
 
+FONT_PX = 9.0  # the labels' size (the <style> of ``svg``)
+
+
+def text_width(text: str, size: float = FONT_PX) -> float:
+    """An upper estimate of ``text``'s width in Inter at ``size`` px, with no font file at hand:
+    by kind of character, at or above Inter's widest advances of that kind (its letters average
+    0.53 em, capitals 0.67, the widest 0.95; the guide's labels measure 0.44-0.52 em a character)."""
+    em = 0.0
+    for char in text:
+        if char.isspace():
+            em += 0.28
+        elif char in "mwMW@%":
+            em += 0.95
+        elif char.isupper() or char.isdigit():
+            em += 0.72
+        else:
+            em += 0.58
+    return em * size
+
+
 def _bars(chart: ChartData, lang: str, number: Callable[[float, str], str]) -> str:
-    width, label_w, row, gap = 460.0, 150.0, 22.0, 8.0
+    width, row, gap = 460.0, 22.0, 8.0
+    # The labels stand right-aligned left of the bars: as wide as the longest needs (150 at least).
+    label_w = min(max([150.0, *(text_width(item.label[lang]) + 14 for item in chart.items)]), width * 0.5)
     top = 24.0
     height = top + len(chart.items) * (row + gap) + 4
     peak = max((item.value for item in chart.items), default=1) or 1
