@@ -302,7 +302,7 @@ def _plan(
     html = build_html(guide, edition, image_url)
     styles = sorted(p for p in (root / "styles").rglob("*") if p.is_file())
     stylesheets = [p.read_text(encoding="utf-8") for p in styles if p.suffix == ".css"]
-    base = base_key(root, edition, fonts, hashes)
+    base = base_key(root, edition, fonts, hashes, styles)
     try:
         book = parts.split(html)
     except ValueError as error:
@@ -312,9 +312,12 @@ def _plan(
     return plan, sorted(set(used))
 
 
-def base_key(root: Path, edition: Edition, fonts: font_prep.FontSet, hashes: dict[Path, str]) -> str:
-    """What every part's layout depends on but its HTML: styles, fonts, settings and versions."""
-    styles = sorted(p for p in (root / "styles").rglob("*") if p.is_file())
+def base_key(
+    root: Path, edition: Edition, fonts: font_prep.FontSet, hashes: dict[Path, str], styles: list[Path] | None = None
+) -> str:
+    """What every part's layout depends on but its HTML: styles (the files under styles/), fonts,
+    settings and versions."""
+    styles = sorted(p for p in (root / "styles").rglob("*") if p.is_file()) if styles is None else styles
     return digest(
         LAYOUT_VERSION,
         __version__,

@@ -117,7 +117,7 @@ def check_part(
     pages = list(pdf.pages[:keep])
     top = kept_elements(pdf, pages)
     found, headings = _elements(pdf, tree, top)
-    found += _pages(pdf, pages, top, parsed or {})
+    found += _pages(pdf, pages, top, parsed)
     return {
         "findings": [[f.checkpoint, f.message, f.page, f.source] for f in found],
         "headings": [[h.level, h.page, h.source, h.excerpt] for h in headings],
@@ -251,7 +251,11 @@ class _Heading:
     excerpt: str
 
     def finding(self, checkpoint: str, message: str) -> Finding:
-        return Finding(checkpoint, f"{message}{f': {self.excerpt!r}' if self.excerpt else ''}", self.page, self.source)
+        return Finding(checkpoint, _with_excerpt(message, self.excerpt), self.page, self.source)
+
+
+def _with_excerpt(message: str, excerpt: str) -> str:
+    return f"{message}{f': {excerpt!r}' if excerpt else ''}"
 
 
 def _elements(pdf: pikepdf.Pdf, tree: _Tree, top: list[Any] | None = None) -> tuple[list[Finding], list[_Heading]]:
@@ -261,8 +265,7 @@ def _elements(pdf: pikepdf.Pdf, tree: _Tree, top: list[Any] | None = None) -> tu
     note_ids: Counter[str] = Counter()
 
     def add(checkpoint: str, message: str, element: Any) -> None:
-        excerpt = _excerpt(element)
-        text = f"{message}{f': {excerpt!r}' if excerpt else ''}"
+        text = _with_excerpt(message, _excerpt(element))
         found.append(Finding(checkpoint, text, tree.page_of(element), str(element.get(SOURCE, ""))))
 
     for element in walk(pdf, top):
