@@ -60,11 +60,15 @@ def test_a_part_document_has_its_stub_its_anchor_pages_and_its_first_page_number
     assert parts.expected_first_index(41, lead=False) == 0
 
 
-def test_anchors_that_share_a_page_share_an_anchor_page():
+def test_anchor_pages_are_the_same_html_whatever_their_numbers():
+    """One anchor page per element referred to: other numbers change the CSS only (``renumber.py``)."""
     book = parts.split(HTML)
     cut = parts.group(book, {2, 3})
-    _, css, _ = parts.document(book, cut[0], cut, 1, {"one": 5, "two": 5})
-    assert css.count("@page press-anchor-") == 1
+    html, css, _ = parts.document(book, cut[0], cut, 1, {"one": 5, "two": 5})
+    other_html, other_css, _ = parts.document(book, cut[0], cut, 1, {"one": 5, "two": 9})
+    assert html == other_html and css.count("@page press-anchor-") == 2
+    assert css.count("counter-set: page 5;") == 2
+    assert other_css.count("counter-set: page 5;") == 1 and other_css.count("counter-set: page 9;") == 1
 
 
 def test_first_page_rules_are_detected_but_not_first_child():

@@ -72,6 +72,7 @@ class Want:
     task: PartTask
     wait: bool = False  # a guess for a part laid out before: its page count is known, wait for the numbers
     numbers: dict[str, int] = field(default_factory=dict)  # the page number given to each of its refs
+    size: int = 0  # the length of its HTML: what its layout is expected to cost
 
 
 @dataclass
@@ -199,12 +200,22 @@ class EditionPlan:
                 offset=offsets[index],
                 styles_key=self.base_key,
                 cache=self.store.folder,
+                layout_key=self.layout_keys[index],
             )
             # Guess only a first layout: it gives the part's page count, and it is kept if right.
             wait = not exact and done is not None
             numbers = {r: anchors.get(r, offsets[index]) for r in part.refs}
             want = Want(
-                self.edition.name, index, self.layout_keys[index], key, exact, certain[index], task, wait, numbers
+                self.edition.name,
+                index,
+                self.layout_keys[index],
+                key,
+                exact,
+                certain[index],
+                task,
+                wait,
+                numbers,
+                len(part.body),
             )
             wants.append(want)
         return wants

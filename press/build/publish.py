@@ -237,7 +237,7 @@ def _build(
         names = list(todo)
         for worker in range(jobs if jobs > 1 else 0):  # each worker parses an edition's styles while we plan
             edition = editions[names[worker % len(names)]]
-            pool.submit(warm_renderer, root, edition, fonts, base_key(root, edition, fonts, hashes))
+            pool.submit_to(worker, warm_renderer, root, edition, fonts, base_key(root, edition, fonts, hashes))
         plans: dict[str, EditionPlan] = {}
         media: dict[str, list[str]] = {}
         for name in todo:

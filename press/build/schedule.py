@@ -8,13 +8,15 @@ part at a time. A
 settled edition is finished in a worker too: assembly, the cover
 spread, preflight. With one job everything runs in this process, in the
 same order.
+
+Each worker is a lane of its own (a one-process pool), so that a part
+asked for again with other page numbers goes back to the worker that laid
+it out and keeps it, which renumbers it instead of laying it out again
+(``press/pdf/layout.py``, ``renumber.py``).
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +29,7 @@ from .cache import CorruptEntry
 from .limits import LimitExceeded, Limits
 from .plan import EditionPlan, Want
 from .tasks import Finished, FinishTask, finish, lay_out_part, warm
+from .trace import trace
 
 
 class InlineExecutor(Executor):
@@ -41,15 +44,49 @@ class InlineExecutor(Executor):
         return future
 
 
+class Lanes(Executor):
+    """Worker processes that tasks can be sent to by number (``submit_to``), or to the least busy."""
+
+    def __init__(self, jobs: int) -> None:
+        self.lanes: list[Executor] = (
+            [InlineExecutor()] if jobs <= 1 else [ProcessPoolExecutor(max_workers=1) for _ in range(jobs)]
+        )
+        self.queued = [0] * len(self.lanes)
+
+    def __len__(self) -> int:
+        return len(self.lanes)
+
+    def submit_to(self, lane: int, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.queued[lane] += 1
+        future = self.lanes[lane].submit(fn, *args, **kwargs)
+        future.add_done_callback(lambda _: self._done(lane))
+        return future
+
+    def _done(self, lane: int) -> None:
+        self.queued[lane] -= 1
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return self.submit_to(self.queued.index(min(self.queued)), fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        for lane in self.lanes:
+            lane.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
 @contextmanager
-def executor(jobs: int) -> Iterator[Executor]:
-    if jobs <= 1:
-        yield InlineExecutor()
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for _ in range(jobs):  # start the workers now: they load WeasyPrint while this process plans
-            pool.submit(warm)
-        yield pool
+def executor(jobs: int) -> Iterator[Lanes]:
+    lanes = Lanes(jobs)
+    try:
+        if jobs > 1:
+            for lane in range(jobs):  # start the workers now: they load WeasyPrint while this process plans
+                lanes.submit_to(lane, warm)
+        yield lanes
+    finally:
+        lanes.shutdown()
+        if jobs <= 1:
+            from ..pdf.layout import forget_kept
+
+            forget_kept()  # the parts this process kept belong to this build only
 
 
 @dataclass
@@ -59,7 +96,7 @@ class Outcome:
 
 
 def run(
-    pool: Executor,
+    pool: Lanes,
     jobs: int,
     plans: dict[str, EditionPlan],
     finish_task: Callable[[EditionPlan], FinishTask],
@@ -67,6 +104,8 @@ def run(
 ) -> Outcome:
     """Lay out, settle and finish every plan; ``on_finished`` sees each edition as it is done."""
     pending: dict[Future[Any], tuple[str, Want | None]] = {}
+    lane_of: dict[Future[Any], int] = {}
+    holder: dict[str, int] = {}  # layout key → the lane that keeps that part laid out
     finishing: set[str] = set()
     outcome = Outcome({}, {})
     patience = Limits.from_environment().seconds * 1.5 + 30  # workers stop themselves well before
@@ -85,7 +124,10 @@ def run(
                 wants = plan.wants()
                 if not wants:
                     finishing.add(name)
-                    pending[pool.submit(finish, finish_task(plan))] = (name, None)
+                    free = _free_lanes(len(pool), lane_of)
+                    lane = free[0] if free else pool.queued.index(min(pool.queued))
+                    future = pool.submit_to(lane, finish, finish_task(plan))
+                    pending[future], lane_of[future] = (name, None), lane
                     continue
             except PressError as error:
                 fail(name, error)
@@ -93,13 +135,20 @@ def run(
             for want in wants:
                 if (name, want.index) not in busy and not want.wait:
                     (exact if want.placed else guesses).append(want)
-        free = max(0, jobs - len(pending))
+        free = _free_lanes(len(pool), lane_of)
         # Guesses fill every worker that no certain part needs: a chain of chapters behind a contents
         # whose numbers are not known yet would otherwise leave a worker idle (measured: 2 s of 17 s).
-        room = free - len(exact)
-        for want in exact[:free] + sorted(guesses, key=lambda w: w.index)[: max(0, room)]:
-            _trace(f"send {want.edition} part {want.index} exact={want.exact} offset={want.task.offset}")
-            pending[pool.submit(lay_out_part, want.task, want.key)] = (want.edition, want)
+        for want in exact + _guess_order(guesses, jobs):
+            if not free:
+                break
+            keeper = holder.get(want.layout_key)
+            if keeper is not None and keeper not in free and want.placed:
+                continue  # its worker renumbers it in a fraction of a layout: wait for that worker
+            lane = keeper if keeper in free else free[0]
+            free.remove(lane)
+            trace(f"send {want.edition} part {want.index} exact={want.exact} offset={want.task.offset} lane={lane}")
+            future = pool.submit_to(lane, lay_out_part, want.task, want.key)
+            pending[future], lane_of[future] = (want.edition, want), lane
         if not pending:
             return outcome
         done, _ = wait(pending, timeout=patience, return_when=FIRST_COMPLETED)
@@ -111,7 +160,8 @@ def run(
             return outcome
         for future in done:
             name, sent = pending.pop(future)
-            _trace(f"back {name} part {sent.index if sent else 'finish'}")
+            lane = lane_of.pop(future)
+            trace(f"back {name} part {sent.index if sent else 'finish'} lane={lane}")
             if name in outcome.failed or (sent is not None and name in finishing):
                 continue  # a guess that came back after its edition settled
             try:
@@ -120,6 +170,8 @@ def run(
                     outcome.finished[name] = result
                     on_finished(name, result)
                 else:
+                    if result[1].renumberable:
+                        holder[sent.layout_key] = lane
                     plans[name].accept(sent, *result)
                     for plan in plans.values():
                         plan.cache_changed()
@@ -136,17 +188,28 @@ def run(
                 return outcome
 
 
-def _stop_workers(pool: Executor) -> None:
-    processes = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
-        process.terminate()
+def _guess_order(guesses: list[Want], jobs: int) -> list[Want]:
+    """Parts to lay out on a guess, in reading order (so that most are placed by the parts before
+    them), but the largest first once it is as large as what the other workers have left to do
+    beside it: started last, it alone would decide when the book is done (a placed-wrong part
+    costs only its renumbering)."""
+    ordered = sorted(guesses, key=lambda w: (w.edition, w.index))
+    if len(ordered) > 1:
+        largest = max(ordered, key=lambda w: w.size)
+        if largest.size * max(1, jobs - 1) >= sum(w.size for w in ordered) - largest.size:
+            ordered.remove(largest)
+            ordered.insert(0, largest)
+    return ordered
+
+
+def _free_lanes(lanes: int, lane_of: dict[Future[Any], int]) -> list[int]:
+    busy = set(lane_of.values())
+    return [lane for lane in range(lanes) if lane not in busy]
+
+
+def _stop_workers(pool: Lanes) -> None:
+    for lane in pool.lanes:
+        processes = getattr(lane, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
-
-
-_TRACE = os.environ.get("PRESS_TRACE")
-_START = time.perf_counter()
-
-
-def _trace(message: str) -> None:
-    if _TRACE:
-        print(f"{time.perf_counter() - _START:7.2f} {message}", file=sys.stderr, flush=True)

@@ -15,6 +15,7 @@ from typing import Any
 from ..content.model import Edition
 from ..pdf.fonts import FontSet
 from ..pdf.partdata import PartLayout, PartTask
+from .trace import span
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ class Finished:
 
 def warm() -> None:
     """Load what laying out and assembling need, ahead of the first task."""
-    from . import workers  # noqa: F401
+    with span("worker: import"):
+        from . import workers  # noqa: F401
 
 
 def warm_renderer(root: Path, edition: Edition, fonts: FontSet | None, styles_key: str) -> None:
@@ -49,7 +51,7 @@ def warm_renderer(root: Path, edition: Edition, fonts: FontSet | None, styles_ke
     from .limits import bounded
 
     try:
-        with bounded(f"edition {edition.name!r}: reading the stylesheets"):
+        with bounded(f"edition {edition.name!r}: reading the stylesheets"), span("worker: stylesheets"):
             renderer(root, edition, fonts, styles_key)
     except PressError:  # the edition's first part reports it, where it is awaited
         pass
@@ -59,7 +61,7 @@ def lay_out_part(task: PartTask, key: str) -> tuple[Path, PartLayout]:
     from .limits import bounded
     from .workers import lay_out_part as run
 
-    with bounded(f"edition {task.edition.name!r}: laying out {_part_name(task)}"):
+    with bounded(f"edition {task.edition.name!r}: laying out {_part_name(task)}"), span(f"worker: {_part_name(task)}"):
         return run(task, key)
 
 
@@ -67,7 +69,7 @@ def finish(task: FinishTask) -> Any:
     from .limits import bounded
     from .workers import finish as run
 
-    with bounded(f"edition {task.edition.name!r}: assembling and checking the PDF"):
+    with bounded(f"edition {task.edition.name!r}: assembling and checking the PDF"), span("worker: finish"):
         return run(task)
 
 

@@ -2,13 +2,19 @@
 
 Runs in a worker process. A worker keeps one ``Renderer`` per edition (parsed
 stylesheets, loaded fonts), so the second chapter it lays out costs only
-its own layout. What comes back is plain data (bytes, numbers, strings): it
-is cached on disk and sent between processes.
+its own layout, and the last parts it laid out (``Kept``), so that a part
+asked for again with other page numbers — laid out on a guess of where it
+falls, or shared by an edition where it falls elsewhere — is renumbered
+(``renumber.py``) instead of laid out again. What comes back is plain data
+(bytes, numbers, strings): it is cached on disk and sent between processes.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from io import BytesIO
@@ -19,13 +25,14 @@ import pikepdf
 
 from ..checks import accessibility, preflight
 from ..content.model import Edition
-from . import tagging
+from . import renumber, tagging
 from .fonts import FontSet
 from .partdata import PartLayout, PartTask
 from .parts import LEAD, STUB
-from .weasy import Renderer, write_pdf
+from .weasy import Rendered, Renderer, write_pdf
 
 _renderers: dict[tuple[Path, Edition, str], Renderer] = {}
+KEEP_PAGES = 160  # laid-out pages a worker keeps for renumbering: about 1 MB each (measured: 0.6–1.1 MB)
 _observers: list[Callable[[Any], None]] = []
 
 
@@ -49,9 +56,85 @@ def renderer(root: Path, edition: Edition, fonts: FontSet | None, styles_key: st
     return _renderers[key]
 
 
+class Kept:
+    """A part laid out in this process, kept to be renumbered: its pages, the numbers its rules
+    set (``parts.document``: the first or lead page's, then each anchor page's) and its warnings."""
+
+    def __init__(self, rendered: Rendered, numbers: list[int]) -> None:
+        self.rendered, self.numbers, self.warnings = rendered, numbers, list(rendered.warnings)
+        self.metadata = copy.deepcopy(rendered.document.metadata)  # before a PDF is written from it
+
+
+_kept: OrderedDict[tuple[str, str, str], Kept] = OrderedDict()
+COUNTER_SET = re.compile(r"counter-set: page (-?\d+)")
+
+
+def forget_kept() -> None:
+    """Drop every kept part (a build ends: the next one must not see this one's pages)."""
+    _kept.clear()
+
+
+def _identity(task: PartTask) -> tuple[tuple[str, str, str], list[int]]:
+    """What must be equal for one part's layout to be another's renumbered: its layout, its HTML
+    and its extra CSS but for the numbers it sets. Of those, the first (its first or lead page's)
+    moves the part; the anchor pages' only matter to a part that prints them, and such a part is
+    never kept."""
+    numbers = [int(n) for n in COUNTER_SET.findall(task.css)]
+    shape = COUNTER_SET.sub("counter-set: page N", task.css)
+    return (task.layout_key, hashlib.sha256(task.html.encode()).hexdigest(), shape), numbers
+
+
+def _renumbered(task: PartTask, identity: tuple[str, str, str], numbers: list[int]) -> Rendered | None:
+    """The kept layout of this part, at the task's numbers, if it can be had without a layout."""
+    kept = _kept.get(identity)
+    if kept is None or not numbers or len(numbers) != len(kept.numbers):
+        return None
+    delta = numbers[0] - kept.numbers[0]
+    if delta % 2:  # an odd move changes the part's sides: not the same layout
+        return None
+    _kept.move_to_end(identity)
+    if delta:
+        del _kept[identity]  # renumbered in place: kept again only once that succeeded
+        try:
+            kept.rendered.document = renumber.renumber(
+                kept.rendered.document, kept.rendered.context, delta, kept.metadata
+            )
+        except Exception:
+            return None
+        kept.numbers = numbers
+        _kept[identity] = kept
+    return Rendered(kept.rendered.document, list(kept.warnings), kept.rendered.context)
+
+
+def _keep(identity: tuple[str, str, str], rendered: Rendered, numbers: list[int]) -> None:
+    _kept[identity] = Kept(rendered, numbers)
+    _kept.move_to_end(identity)
+    while len(_kept) > 1 and sum(len(k.rendered.document.pages) for k in _kept.values()) > KEEP_PAGES:
+        _kept.popitem(last=False)
+
+
+def _expected_numbers(pages: list[Any], refs: tuple[str, ...], numbers: list[int]) -> list[int]:
+    """The page counter the press's rules give each page: counting from the first (lead) page's
+    number, each anchor page at its own."""
+    expected, anchors, value = [], iter(numbers[1:]), numbers[0] - 1
+    for page in pages:
+        if any(ref in page.anchors for ref in refs) and STUB not in page.anchors:
+            value = next(anchors, value + 1)
+        else:
+            value += 1
+        expected.append(value)
+    return expected
+
+
 def lay_out(task: PartTask) -> tuple[bytes, PartLayout]:
     """Lay out and write one part; raise RenderError/PreflightError for bad input."""
-    rendered = renderer(task.root, task.edition, task.fonts, task.styles_key).layout(task.html, task.strict, task.css)
+    identity, numbers = _identity(task)
+    rendered = _renumbered(task, identity, numbers)
+    fresh = rendered is None
+    if rendered is None:
+        rendered = renderer(task.root, task.edition, task.fonts, task.styles_key).layout(
+            task.html, task.strict, task.css
+        )
     pages = rendered.document.pages
     for observer in _observers:
         observer(rendered.document)
@@ -84,6 +167,11 @@ def lay_out(task: PartTask) -> tuple[bytes, PartLayout]:
         blanks=[i for i, page in enumerate(own) if page._page_box.page_type.blank],
         numbered=sorted(_numbered(own) & set(task.refs)),
     )
+    movable = task.lead or "@page :first" in task.css  # not the book's first part: it never moves
+    if fresh and movable and renumber.renumberable(rendered.document, rendered.context,
+                                                   _expected_numbers(pages, task.refs, numbers)):  # fmt: skip
+        _keep(identity, rendered, numbers)
+    layout.renumberable = identity in _kept
     data = write_pdf(rendered, task.edition, task.strict, own + anchor_pages, task.fonts, placeholders=True)
     layout.warnings = [w for w in rendered.warnings if w not in layout.warnings]
     if task.edition.profile == "screen":

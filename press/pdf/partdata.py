@@ -28,6 +28,7 @@ class PartTask:
     offset: int  # the number its first page gets
     styles_key: str  # names the stylesheets' contents: a worker's parsed styles are reused only for the same
     cache: Path | None = None  # the part cache's folder, if not the project's (``--verify``'s second build)
+    layout_key: str = ""  # names the part's layout whatever its numbers: a kept layout is renumbered only for the same
 
 
 @dataclass
@@ -47,6 +48,7 @@ class PartLayout:
     numbered: list[str] = field(default_factory=list)  # refs whose page number it prints (target-counter())
     warnings: list[str] = field(default_factory=list)
     checks: dict[str, list[list[Any]]] | None = None  # PDF/UA checks of a tagged part (layout.finish_tags)
+    renumberable: bool = False  # its worker keeps it and can renumber it (``renumber.py``)
 
     @property
     def pages(self) -> int:

@@ -14,10 +14,13 @@ a document of its own that reproduces exactly what surrounds it in the book:
   attributes, no content), so that the blank page the book has before the
   next part is laid out here, as the book lays it out;
 * *anchor pages* holding the elements of other parts this part refers to
-  (``href="#x"``), one per page number, each with the page counter of
-  the real page, so that
+  (``href="#x"``), one per element, in the order the part first refers to
+  them, each with the page counter of the real page, so that
   ``target-counter()`` in the contents and in cross-references gives the
   real numbers, and links resolve by name once the parts are assembled.
+  The document is the same HTML whatever those numbers are, only its CSS
+  differs: a part that prints none of them is the same layout at other
+  numbers, which its worker renumbers (``renumber.py``).
 
 The part's own pages are those between the lead and the stub; whether the
 part really started with a forced side is checked on its laid-out pages
@@ -202,13 +205,10 @@ def document(
         start_tag = ID.sub("", following.start_tag)
         start_tag = start_tag[: len(following.tag) + 1] + f' id="{STUB}"' + start_tag[len(following.tag) + 1 :]
         pieces.append(f"{start_tag}</{following.tag}>" if following.tag not in VOID else start_tag)
-    numbers = sorted({anchors.get(name, offset) for name in part.refs})
-    for number, page in enumerate(numbers):  # one page per number: the anchors that share it share it
-        names = [name for name in part.refs if anchors.get(name, offset) == page]
-        divs = "".join(f'<div id="{name}"></div>' for name in names)
-        pieces.append(f'<div class="press-anchor press-anchor-{number}">{divs}</div>')
+    for number, name in enumerate(part.refs):
+        pieces.append(f'<div class="press-anchor press-anchor-{number}"><div id="{name}"></div></div>')
         css.append(
             f".press-anchor-{number} {{ page: press-anchor-{number}; }} "
-            f"@page press-anchor-{number} {{ counter-set: page {page}; {NO_MARGIN_BOXES} }}"
+            f"@page press-anchor-{number} {{ counter-set: page {anchors.get(name, offset)}; {NO_MARGIN_BOXES} }}"
         )
     return head + "\n".join(pieces) + book.tail, "\n".join(css), lead

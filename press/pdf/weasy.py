@@ -33,6 +33,7 @@ from .. import sandbox
 from ..content import media
 from ..content.model import Edition
 from ..errors import Problem, RenderError
+from . import renumber
 from .fonts import FontSet
 from .pagesetup import LAYERS, PRINT_PROFILE, edition_css
 from .shared import writing
@@ -118,6 +119,7 @@ def weasyprint_messages() -> Iterator[list[str]]:
 class Rendered:
     document: Document
     warnings: list[str]
+    context: Any = None  # WeasyPrint's layout context, which renumbering needs (``renumber.py``)
 
 
 class Renderer:
@@ -164,9 +166,11 @@ class Renderer:
                 )
             except RefusedURL as refused:
                 raise _refused(self.edition, refused, self.root) from None
+            finally:
+                context = renumber.take_context()
         warnings = self.sheet_warnings + list(messages)
         _raise_if_strict(self.edition, warnings, strict)
-        return Rendered(document, warnings)
+        return Rendered(document, warnings, context)
 
 
 def _refused(edition: Edition, refused: RefusedURL, root: Path) -> RenderError:

@@ -1,0 +1,33 @@
+"""``PRESS_TRACE=1``: a timeline of a build on stderr, from the parent and its workers alike.
+
+Seconds since the press was imported; the workers are forked from the
+parent, and ``perf_counter`` is the machine's monotonic clock, so their
+lines and the parent's share one time axis. For finding where a build
+waits; it costs nothing when the variable is unset.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+ENABLED = bool(os.environ.get("PRESS_TRACE"))
+START = time.perf_counter()
+
+
+def trace(message: str) -> None:
+    if ENABLED:
+        print(f"{time.perf_counter() - START:7.2f} [{os.getpid()}] {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def span(message: str) -> Iterator[None]:
+    """Trace the start and the end of a piece of work."""
+    trace(f"{message} …")
+    try:
+        yield
+    finally:
+        trace(f"{message} done")
