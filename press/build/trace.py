@@ -1,8 +1,8 @@
 """``PRESS_TRACE=1``: a timeline of a build on stderr, from the parent and its workers alike.
 
-Seconds since the press was imported; the workers are forked from the
-parent, and ``perf_counter`` is the machine's monotonic clock, so their
-lines and the parent's share one time axis. For finding where a build
+Seconds since the parent imported this module: the workers inherit that
+moment through the environment, and ``perf_counter`` is the machine's
+monotonic clock, so their lines and the parent's share one time axis. For finding where a build
 waits; it costs nothing when the variable is unset.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 ENABLED = bool(os.environ.get("PRESS_TRACE"))
-START = time.perf_counter()
+START = float(os.environ.setdefault("PRESS_TRACE_START", str(time.perf_counter())))  # workers: the parent's
 
 
 def trace(message: str) -> None:
