@@ -279,7 +279,7 @@ def finish_task(guide: Guide, plan: EditionPlan, fonts: font_prep.FontSet, stric
         pages += -pages % 4
     cover = cover_html(guide, edition, pages) if edition.profile == "print" else None
     stamp = digest(*(key for _, key in entries), edition.name)
-    return FinishTask(guide.root, edition, fonts, entries, layouts, stamp, strict, cover)
+    return FinishTask(guide.root, edition, fonts, entries, layouts, stamp, strict, cover, tuple(plan.layout_keys))
 
 
 def _plan(

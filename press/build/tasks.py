@@ -28,6 +28,7 @@ class FinishTask:
     fingerprint: str  # names the document in its XMP id: same inputs, same bytes
     strict: bool
     cover_html: str | None  # print editions: the cover spread, rendered by the parent
+    layout_keys: tuple[str, ...] = ()  # of its parts: the worker drops what it keeps of them first
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """``PRESS_TRACE=1``: a timeline of a build on stderr, from the parent and its workers alike.
 
-Seconds since the parent imported this module: the workers inherit that
+Each line: seconds since the parent imported this module: the workers inherit that
 moment through the environment, and ``perf_counter`` is the machine's
-monotonic clock, so their lines and the parent's share one time axis. For finding where a build
+monotonic clock, so their lines and the parent's share one time axis;
+then the process id and its peak resident memory so far. For finding where a build
 waits; it costs nothing when the variable is unset.
 """
 
@@ -20,7 +21,19 @@ START = float(os.environ.setdefault("PRESS_TRACE_START", str(time.perf_counter()
 
 def trace(message: str) -> None:
     if ENABLED:
-        print(f"{time.perf_counter() - START:7.2f} [{os.getpid()}] {message}", file=sys.stderr, flush=True)
+        print(f"{time.perf_counter() - START:7.2f} [{os.getpid()} {_peak_mb()}] {message}", file=sys.stderr, flush=True)
+
+
+def _peak_mb() -> str:
+    """The process's peak resident memory so far (Linux), in MB."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return f"{int(line.split()[1]) // 1024} MB"
+    except OSError:
+        pass
+    return "? MB"
 
 
 @contextmanager

@@ -18,7 +18,7 @@ import pikepdf
 from ..checks import preflight
 from ..errors import PreflightError, Problem, RenderError
 from ..pdf.assemble import Laid, assemble
-from ..pdf.layout import PartLayout, PartTask, lay_out
+from ..pdf.layout import PartLayout, PartTask, forget_kept, lay_out
 from ..pdf.marks import add_crop_marks, to_bytes
 from ..pdf.shared import SharedChanged
 from .cache import Store, read_part_pdf
@@ -35,6 +35,7 @@ def lay_out_part(task: PartTask, key: str) -> tuple[Path, PartLayout]:
 
 def finish(task: FinishTask) -> Finished:
     """Assemble, finish and preflight an edition (and its cover spread)."""
+    forget_kept(set(task.layout_keys))  # its parts will not be renumbered again; assembly needs the room
     laid = [
         Laid(read_part_pdf(path, key), layout) for (path, key), layout in zip(task.parts, task.layouts, strict=True)
     ]

@@ -12,6 +12,7 @@ falls, or shared by an edition where it falls elsewhere — is renumbered
 from __future__ import annotations
 
 import copy
+import gc
 import hashlib
 import re
 from collections import OrderedDict
@@ -32,7 +33,7 @@ from .parts import LEAD, STUB
 from .weasy import Rendered, Renderer, write_pdf
 
 _renderers: dict[tuple[Path, Edition, str], Renderer] = {}
-KEEP_PAGES = 160  # laid-out pages a worker keeps for renumbering: about 1 MB each (measured: 0.6–1.1 MB)
+KEEP_PAGES = 160  # laid-out pages a worker keeps for renumbering (a 374-page book: 150 MB more at most)
 _observers: list[Callable[[Any], None]] = []
 
 
@@ -69,9 +70,14 @@ _kept: OrderedDict[tuple[str, str, str], Kept] = OrderedDict()
 COUNTER_SET = re.compile(r"counter-set: page (-?\d+)")
 
 
-def forget_kept() -> None:
-    """Drop every kept part (a build ends: the next one must not see this one's pages)."""
-    _kept.clear()
+def forget_kept(layout_keys: set[str] | None = None) -> None:
+    """Drop the kept parts with these layout keys (an edition is being finished: assembly needs
+    the memory), or every kept part (a build ends: the next one must not see this one's pages)."""
+    dropped = [i for i in _kept if layout_keys is None or i[0] in layout_keys]
+    for identity in dropped:
+        del _kept[identity]
+    if dropped:
+        gc.collect()  # laid-out boxes refer to each other: freed only by the collector
 
 
 def _identity(task: PartTask) -> tuple[tuple[str, str, str], list[int]]:
