@@ -290,6 +290,8 @@ def _build(root: Path, names: list[str], args: argparse.Namespace, guide: Guide)
             what = "up to date"
         else:
             what = f"{result.pages} pages, {result.laid_out} part(s) laid out, {result.reused} reused"
+            if result.renumbered:
+                what += f", {result.renumbered} renumbered"
             if result.output.is_dir():
                 what = f"web site of {result.pages} pages"
         print(f"  [{bar:<20}] {finished}/{len(names)} {result.edition}: {what}, {result.seconds:.1f} s", flush=True)

@@ -73,6 +73,14 @@ class Want:
     wait: bool = False  # a guess for a part laid out before: its page count is known, wait for the numbers
     numbers: dict[str, int] = field(default_factory=dict)  # the page number given to each of its refs
     size: int = 0  # the length of its HTML: what its layout is expected to cost
+    unsure: bool = False  # most of the many parts it refers to are not laid out yet (a contents, early)
+
+
+def _unsure(refs: tuple[str, ...], owner: dict[str, int], done: dict[int, Done]) -> bool:
+    """Whether a part's numbers would be guesses: it refers to three places or more, and some
+    are in parts not laid out yet. If it prints their numbers (a contents does), a layout now
+    is wasted; if it does not, it loses only its turn."""
+    return len(refs) >= 3 and any(owner.get(ref) not in done for ref in refs)
 
 
 @dataclass
@@ -93,6 +101,7 @@ class EditionPlan:
     renders: dict[str, int] = field(default_factory=dict)  # layout key → times laid out with certain numbers
     tries: dict[str, int] = field(default_factory=dict)  # layout key → times laid out at all (guesses too)
     laid_out: int = 0  # layouts made in this build (a part may be laid out again when its numbers move)
+    renumbered: int = 0  # of those, parts renumbered by the worker that kept them (``renumber.py``)
     reused: int = 0  # parts taken from the cache
     notes: dict[str, PartLayout | None] = field(default_factory=dict)  # the cache's notes, read once a build
     missing: set[str] = field(default_factory=set)  # rendering keys the cache did not hold when asked
@@ -100,11 +109,16 @@ class EditionPlan:
     def __post_init__(self) -> None:
         skeleton = "\n".join(unit.start_tag for unit in self.book.units)
         self.bounds_key = "bounds-" + digest(self.base_key, skeleton)
+        # Where the edition could not be cut with other styles: a cut the styles now allow is
+        # then not made (a larger part, laid out right all the same), one they refuse is found.
+        self.bounds_hint_key = "bounds-hint-" + digest(self.edition.name, skeleton)
         if self.whole:
             self.starts = {0}
         else:
-            refused = set(self.store.get_json(self.bounds_key) or [])
-            self.starts = set(range(len(self.book.units))) - refused
+            refused = self.store.get_json(self.bounds_key)
+            if refused is None:
+                refused = self.store.get_json(self.bounds_hint_key)
+            self.starts = set(range(len(self.book.units))) - set(refused or [])
         self._regroup()
 
     def _regroup(self) -> None:
@@ -156,12 +170,12 @@ class EditionPlan:
 
     def _estimate(self, index: int) -> int:
         """A part's page count before its first layout: as long, per character, as the parts
-        laid out so far that open with the same kind of element (a practice like a practice)."""
+        laid out so far that open with the same kind of element (a practice like a practice),
+        else as long as the default (a cover or a divider says nothing of a contents)."""
         kind = self.book.units[self.parts[index].first].start_tag.split(" id=")[0]
         done = [(len(self.parts[i].body), d.layout.pages) for i, d in self.done.items()]
-        alike = [(c, n) for (c, n), i in zip(done, self.done, strict=True)
-                 if self.book.units[self.parts[i].first].start_tag.split(" id=")[0] == kind]  # fmt: skip
-        sample = alike or done
+        sample = [(c, n) for (c, n), i in zip(done, self.done, strict=True)
+                  if self.book.units[self.parts[i].first].start_tag.split(" id=")[0] == kind]  # fmt: skip
         per_page = sum(c for c, _ in sample) / max(1, sum(n for _, n in sample)) if sample else DEFAULT_CHARS_PER_PAGE
         pages = max(1, round(len(self.parts[index].body) / per_page))
         return pages + pages % 2  # a part that opens on a right-hand page ends on a left-hand one
@@ -216,6 +230,7 @@ class EditionPlan:
                 wait,
                 numbers,
                 len(part.body),
+                _unsure(part.refs, owner, self.done),
             )
             wants.append(want)
         return wants
@@ -235,7 +250,8 @@ class EditionPlan:
         """A laid-out part came back (it is already in the cache at ``path``)."""
         if want.index >= len(self.parts) or self.layout_keys[want.index] != want.layout_key:
             return  # the parts were regrouped meanwhile: this result belongs to an older plan
-        self.laid_out += 1
+        self.laid_out += not layout.renumbered
+        self.renumbered += layout.renumbered
         count = self.renders[want.layout_key] = self.renders.get(want.layout_key, 0) + want.exact
         tries = self.tries[want.layout_key] = self.tries.get(want.layout_key, 0) + 1
         if count > MAX_RENDERS or tries > MAX_TRIES:
@@ -273,6 +289,7 @@ class EditionPlan:
             self.starts.discard(self.parts[index].first)
             refused = sorted(set(range(len(self.book.units))) - self.starts)
             self.store.put_json(self.bounds_key, refused)
+            self.store.put_json(self.bounds_hint_key, refused)
             self._regroup()
             return
         self.done[index] = Done(key, path, layout)

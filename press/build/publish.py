@@ -53,6 +53,7 @@ class Result:
     status: str = "built"  # built | up to date
     laid_out: int = 0  # parts laid out in this build
     reused: int = 0  # parts taken from the cache
+    renumbered: int = 0  # parts given other page numbers without a layout
 
 
 def cover_name(edition: Edition) -> str:
@@ -260,7 +261,7 @@ def _build(
             plan = plans[name]
             result = Result(name, output_dir / edition.output, done.pages, len(done.pdf),
                             time.perf_counter() - started, list(done.warnings), "built", plan.laid_out,
-                            plan.reused)  # fmt: skip
+                            plan.reused, plan.renumbered)  # fmt: skip
             results[name] = result
             if on_done:
                 on_done(result)

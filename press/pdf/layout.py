@@ -178,6 +178,7 @@ def lay_out(task: PartTask) -> tuple[bytes, PartLayout]:
                                                    _expected_numbers(pages, task.refs, numbers)):  # fmt: skip
         _keep(identity, rendered, numbers)
     layout.renumberable = identity in _kept
+    layout.renumbered = not fresh
     data = write_pdf(rendered, task.edition, task.strict, own + anchor_pages, task.fonts, placeholders=True)
     layout.warnings = [w for w in rendered.warnings if w not in layout.warnings]
     if task.edition.profile == "screen":

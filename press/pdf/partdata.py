@@ -49,6 +49,7 @@ class PartLayout:
     warnings: list[str] = field(default_factory=list)
     checks: dict[str, list[list[Any]]] | None = None  # PDF/UA checks of a tagged part (layout.finish_tags)
     renumberable: bool = False  # its worker keeps it and can renumber it (``renumber.py``)
+    renumbered: bool = field(default=False, compare=False)  # it was: its pages are a fresh layout's all the same
 
     @property
     def pages(self) -> int:
