@@ -73,14 +73,6 @@ class Want:
     wait: bool = False  # a guess for a part laid out before: its page count is known, wait for the numbers
     numbers: dict[str, int] = field(default_factory=dict)  # the page number given to each of its refs
     size: int = 0  # the length of its HTML: what its layout is expected to cost
-    unsure: bool = False  # most of the many parts it refers to are not laid out yet (a contents, early)
-
-
-def _unsure(refs: tuple[str, ...], owner: dict[str, int], done: dict[int, Done]) -> bool:
-    """Whether a part's numbers would be guesses: it refers to three places or more, and some
-    are in parts not laid out yet. If it prints their numbers (a contents does), a layout now
-    is wasted; if it does not, it loses only its turn."""
-    return len(refs) >= 3 and any(owner.get(ref) not in done for ref in refs)
 
 
 @dataclass
@@ -171,14 +163,23 @@ class EditionPlan:
     def _estimate(self, index: int) -> int:
         """A part's page count before its first layout: as long, per character, as the parts
         laid out so far that open with the same kind of element (a practice like a practice),
-        else as long as the default (a cover or a divider says nothing of a contents)."""
-        kind = self.book.units[self.parts[index].first].start_tag.split(" id=")[0]
-        done = [(len(self.parts[i].body), d.layout.pages) for i, d in self.done.items()]
-        sample = [(c, n) for (c, n), i in zip(done, self.done, strict=True)
-                  if self.book.units[self.parts[i].first].start_tag.split(" id=")[0] == kind]  # fmt: skip
-        per_page = sum(c for c, _ in sample) / max(1, sum(n for _, n in sample)) if sample else DEFAULT_CHARS_PER_PAGE
+        else with the same element and first class (a practice like a front chapter), else as
+        long as the default (a cover or a divider says nothing of a contents)."""
+        done = [(len(self.parts[i].body), d.layout.pages, self._kind(i)) for i, d in self.done.items()]
+        kind = self._kind(index)
+        for alike in (lambda k: k == kind, lambda k: k.split()[:2] == kind.split()[:2]):
+            sample = [(c, n) for c, n, k in done if alike(k)]
+            if sample:
+                per_page = sum(c for c, _ in sample) / max(1, sum(n for _, n in sample))
+                break
+        else:
+            per_page = DEFAULT_CHARS_PER_PAGE
         pages = max(1, round(len(self.parts[index].body) / per_page))
         return pages + pages % 2  # a part that opens on a right-hand page ends on a left-hand one
+
+    def _kind(self, index: int) -> str:
+        """The start tag of a part's first element without its id: ``<section class="chapter practice"``."""
+        return self.book.units[self.parts[index].first].start_tag.split(" id=")[0]
 
     def wants(self) -> list[Want]:
         """The parts still to lay out, with the numbers known now (none when settled)."""
@@ -230,7 +231,6 @@ class EditionPlan:
                 wait,
                 numbers,
                 len(part.body),
-                _unsure(part.refs, owner, self.done),
             )
             wants.append(want)
         return wants

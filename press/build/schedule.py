@@ -134,7 +134,7 @@ def run(
                 continue
             for want in wants:
                 if (name, want.index) not in busy and not want.wait:
-                    (exact if want.placed and not want.unsure else guesses).append(want)
+                    (exact if want.placed else guesses).append(want)
         free = _free_lanes(len(pool), lane_of)
         # Guesses fill every worker that no certain part needs: a chain of chapters behind a contents
         # whose numbers are not known yet would otherwise leave a worker idle (measured: 2 s of 17 s).
@@ -190,11 +190,9 @@ def run(
 
 def _guess_order(guesses: list[Want], jobs: int) -> list[Want]:
     """Parts to lay out on a guess, in reading order (so that most are placed by the parts before
-    them), those whose numbers would mostly be guesses last (a contents laid out on guessed
-    numbers is laid out again once they are known; a chapter placed wrong is only renumbered), but the
-    largest first once it is as large as what the other workers have left to do beside it:
+    them), but the largest first once it is as large as what the other workers have left to do beside it:
     started last, it alone would decide when the book is done."""
-    ordered = sorted(guesses, key=lambda w: (w.unsure, w.edition, w.index))
+    ordered = sorted(guesses, key=lambda w: (w.edition, w.index))
     if len(ordered) > 1:
         largest = max(ordered, key=lambda w: w.size)
         if largest.size * max(1, jobs - 1) >= sum(w.size for w in ordered) - largest.size:
