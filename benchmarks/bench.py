@@ -22,7 +22,9 @@ Scenarios, in this order, each timed as a whole ``python build.py --root COPY
    paper/bleed/accent stylesheet), PDF/UA-1 with tags for screen editions,
    PDF/X-4 for print editions. The matrix baseline is the sum over editions;
    an edition already measured in the guide section is not measured again;
-2. first build on a machine: .cache/ and output/ removed entirely;
+2. first build on a machine: .cache/ and output/ removed entirely (in the
+   first section only: the matrix starts from the fonts the guide section
+   prepared, copied into its .cache/fonts, since a machine prepares them once);
 3. cold: output/ and everything in .cache/ but .cache/fonts (the one-time
    font preparation) removed. When a build leaves no .cache/fonts, cold and
    first build are the same thing and are reported as one row;
@@ -38,10 +40,12 @@ An edit scenario starts from a completed build; each repetition applies a
 different variant of the edit (a different sentence, word or colour), so each
 one is a real change from the state before it, never a state a cache has
 already seen; then the file is restored and the build run once more, untimed,
-so the next scenario starts from a settled state.
+so the next scenario starts from a settled state (after the last, nothing).
 
 For each scenario: wall time (median of N runs: 3, or 1 with --quick; the
-no-op 5, or 3 with --quick), CPU time (user + sys of the build process and
+no-op 5, or 3 with --quick; in the matrix section, whose builds are seven
+times as long, ``--matrix-runs``, 1 by default, and the no-op 3, so that the
+report stays well under 10 minutes), CPU time (user + sys of the build process and
 all its descendants), pages (of the PDFs in output/) per second, peak memory
 (max RSS of the largest process of the build, and of its largest child, i.e.
 worker, process) and the ratio of the wall time to the baseline, with the
@@ -53,13 +57,12 @@ build's process tree (so helpers such as a forkserver are counted too), reads
 the CPU time and max RSS of the whole tree from getrusage(RUSAGE_CHILDREN)
 and samples each descendant's VmHWM in /proc for the per-worker peak.
 
-Run (about 4 to 6 minutes with the defaults on the 2-core reference machine
-once builds are incremental; the plain renders, 3 of every edition, are the
-largest part; other work on the machine slows every number, so the report
-prints the load average)::
+Run (about 6 minutes with the defaults on the 2-core reference machine, 2½
+for the guide section alone; other work on the machine slows every number, so
+the report prints the load average)::
 
     .venv/bin/python benchmarks/bench.py [--quick] [--jobs N] [--edition NAME]
-                                         [--skip-matrix] [--json FILE]
+                                         [--skip-matrix] [--matrix-runs N] [--json FILE]
 """
 
 from __future__ import annotations
@@ -262,10 +265,17 @@ class Bench:
     def __init__(self, args: argparse.Namespace, work: Path) -> None:
         self.args = args
         self.work = work
-        self.reps = 1 if args.quick else 3
+        self.reps = 1 if args.quick else 3  # runs per scenario of the section being measured
         self.noop_reps = 3 if args.quick else 5
+        self.fonts: Path | None = None  # .cache/fonts of the first section: prepared once per machine
         self.logs = 0
         self.plain: dict[str, dict[str, Any]] = {}  # edition → baseline row, shared by the sections
+
+    def repetitions(self, matrix: bool) -> None:
+        """The runs of the section to come: the matrix's are longer, so it runs ``--matrix-runs`` times."""
+        quick = self.args.quick
+        self.reps = 1 if quick else (self.args.matrix_runs if matrix else 3)
+        self.noop_reps = 3 if quick or (matrix and self.reps < 3) else 5
 
     def wrapped(self, command: list[str], cwd: Path, what: str) -> dict[str, Any]:
         """Run ``command`` in a fresh wrapper process; its measurements, or exit with its log."""
@@ -611,11 +621,18 @@ def section(bench: Bench, title: str, key: str, names: list[str] | None, report:
     plain_s = plain["wall_s"]
     messages = sum(r["messages"] for m in plains.values() for r in m["all"])
 
-    # 2. and 3. first and cold builds
+    # 2. and 3. first and cold builds; the first build prepares the fonts, once per machine: a section
+    # after the first takes the fonts the first one prepared, and measures cold builds only
     clear(project, keep_fonts=False)
-    first_run = bench.build(project, names, f"{title}: first build")
+    first_run = None
+    if bench.fonts is None:
+        first_run = bench.build(project, names, f"{title}: first build")
+        if (project / ".cache" / "fonts").is_dir():
+            bench.fonts = project / ".cache" / "fonts"
+    else:
+        shutil.copytree(bench.fonts, project / ".cache" / "fonts")
     fonts = (project / ".cache" / "fonts").is_dir()
-    cache_after = cache_listing(project)
+    cache_after = cache_listing(project) if first_run else ""
     cold_target = TARGETS["cold_matrix_x_plain" if names is None else "cold_guide_x_plain"]
 
     def cold_text(measured: dict[str, Any]) -> str:
@@ -623,16 +640,18 @@ def section(bench: Bench, title: str, key: str, names: list[str] | None, report:
 
     removed: set[str] = set()  # what the cold runs removed
     if fonts:
-        first = row([first_run])
-        print(line("first build (.cache/ removed)", first, plain_s), flush=True)
+        if first_run is not None:
+            first = row([first_run])
+            print(line("first build (.cache/ removed)", first, plain_s), flush=True)
+            scenarios["first"] = first
         runs = []
         for n in range(bench.reps):
             removed.update(clear(project, keep_fonts=True))
             runs.append(bench.build(project, names, f"{title}: cold build {n + 1}"))
         cold = row(runs)
         print(line("cold (.cache/fonts kept)", cold, plain_s, cold_text(cold)), flush=True)
-        scenarios["first"] = first
     else:
+        assert first_run is not None  # fonts are carried over only when the first section made them
         runs = [first_run]
         for n in range(1, bench.reps):
             removed.update(clear(project, keep_fonts=False))
@@ -648,8 +667,8 @@ def section(bench: Bench, title: str, key: str, names: list[str] | None, report:
     print(line("no-op rebuild", noop, plain_s, f"< {TARGETS['noop_s']:.0f} s: {verdict(noop_met)}"), flush=True)
     scenarios["noop"] = noop
 
-    # 5. to 7. edits, each from a settled build, restored and rebuilt afterwards
-    for edit_key, label, path, edit in edits:
+    # 5. to 7. edits, each from a settled build, restored and rebuilt afterwards (but the last)
+    for number, (edit_key, label, path, edit) in enumerate(edits, 1):
         original = path.read_text(encoding="utf-8")
         runs = []
         try:
@@ -658,7 +677,9 @@ def section(bench: Bench, title: str, key: str, names: list[str] | None, report:
                 runs.append(bench.build(project, names, f"{title}: {label}, run {n + 1}"))
         finally:
             path.write_text(original, encoding="utf-8")
-        settle = bench.build(project, names, f"{title}: rebuild after restoring {path.relative_to(project)}")
+        settle = None
+        if number < len(edits):
+            settle = bench.build(project, names, f"{title}: rebuild after restoring {path.relative_to(project)}")
         measured = row(runs)
         shown = ""
         if edit_key == "sentence":
@@ -675,9 +696,13 @@ def section(bench: Bench, title: str, key: str, names: list[str] | None, report:
     print()
     print(f"  peak per worker: {peak:.0f} MB, {whose} (< {TARGETS['worker_mb']:.0f} MB: "
           f"{verdict(peak < TARGETS['worker_mb'])})")  # fmt: skip
-    print(f"  after the first build: {cache_after}")
+    if cache_after:
+        print(f"  after the first build: {cache_after}")
+    else:
+        print("  fonts: .cache/fonts of the first section, copied (the first build prepares them once per machine)")
     if fonts:
-        print(f"  cold runs removed {', '.join(sorted(removed)) or 'nothing'} and kept .cache/fonts/")
+        what = ", ".join(sorted(removed)) or "nothing (each started from .cache/fonts/ alone)"
+        print(f"  cold runs removed {what} and kept .cache/fonts/")
     if messages:
         print(f"  note: plain WeasyPrint logged {messages} message(s) (see the JSON, or run it by hand)")
     elapsed = time.perf_counter() - started
@@ -749,6 +774,13 @@ def main() -> None:
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="build workers (default: cpu count)")
     parser.add_argument("--quick", action="store_true", help="1 run per scenario (the no-op 3) instead of 3 (5)")
+    parser.add_argument(
+        "--matrix-runs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="runs per scenario of the matrix section (default 1, the no-op 3: its builds are long)",
+    )
     parser.add_argument("--edition", default="guide-es", metavar="NAME", help="the one-edition section (guide-es)")
     parser.add_argument("--skip-matrix", action="store_true", help="leave out the section of all editions")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the numbers as JSON to FILE")
@@ -765,7 +797,11 @@ def main() -> None:
     print(f"load average at the start: {load()} (with {about['usable_cpus']} CPUs, above that means waiting)")
     quick = "--quick: " if args.quick else ""
     reps, noop = (1, 3) if args.quick else (3, 5)
-    print(f"{quick}median of {reps} run(s) per scenario, {noop} for the no-op; builds with --jobs {args.jobs}")
+    matrix_reps = 1 if args.quick else args.matrix_runs
+    print(
+        f"{quick}median of {reps} run(s) per scenario, {noop} for the no-op; the matrix {matrix_reps} "
+        f"({3 if args.quick or matrix_reps < 3 else 5}); builds with --jobs {args.jobs}"
+    )
     print("columns: wall = median wall time of the whole `python build.py` process; cpu = user+sys of the build and")
     print("its descendants; peak = max RSS of its largest process; child = child processes × max RSS of the largest")
     print("(the workers); ×plain = wall / plain WeasyPrint wall")
@@ -782,8 +818,10 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory(prefix="bench-") as temporary:
         bench = Bench(args, Path(temporary))
+        bench.repetitions(matrix=False)
         section(bench, f"guide {args.edition}", "guide", [args.edition], report)
         if not args.skip_matrix:
+            bench.repetitions(matrix=True)
             section(bench, "matrix", "matrix", None, report)
     total = time.perf_counter() - started
     report["seconds"] = total
