@@ -261,21 +261,23 @@ print(json.dumps({"import_s": imported - started, "render_s": time.perf_counter(
 # --------------------------------------------------------------------------- measuring
 
 
+def runs(args: argparse.Namespace, matrix: bool) -> tuple[int, int]:
+    """Runs per scenario and of the no-op in a section: the matrix's builds are long, so it runs
+    ``--matrix-runs`` times (the no-op 3 when that is fewer than 3)."""
+    if args.quick:
+        return 1, 3
+    reps = args.matrix_runs if matrix else 3
+    return reps, 3 if reps < 3 else 5
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace, work: Path) -> None:
         self.args = args
         self.work = work
-        self.reps = 1 if args.quick else 3  # runs per scenario of the section being measured
-        self.noop_reps = 3 if args.quick else 5
+        self.reps, self.noop_reps = runs(args, matrix=False)  # of the section being measured
         self.fonts: Path | None = None  # .cache/fonts of the first section: prepared once per machine
         self.logs = 0
         self.plain: dict[str, dict[str, Any]] = {}  # edition → baseline row, shared by the sections
-
-    def repetitions(self, matrix: bool) -> None:
-        """The runs of the section to come: the matrix's are longer, so it runs ``--matrix-runs`` times."""
-        quick = self.args.quick
-        self.reps = 1 if quick else (self.args.matrix_runs if matrix else 3)
-        self.noop_reps = 3 if quick or (matrix and self.reps < 3) else 5
 
     def wrapped(self, command: list[str], cwd: Path, what: str) -> dict[str, Any]:
         """Run ``command`` in a fresh wrapper process; its measurements, or exit with its log."""
@@ -796,11 +798,10 @@ def main() -> None:
     print(f"Python {about['python']}, WeasyPrint {about['weasyprint']}, libharfbuzz-subset: {hb}")
     print(f"load average at the start: {load()} (with {about['usable_cpus']} CPUs, above that means waiting)")
     quick = "--quick: " if args.quick else ""
-    reps, noop = (1, 3) if args.quick else (3, 5)
-    matrix_reps = 1 if args.quick else args.matrix_runs
+    (reps, noop), (matrix_reps, matrix_noop) = runs(args, matrix=False), runs(args, matrix=True)
     print(
         f"{quick}median of {reps} run(s) per scenario, {noop} for the no-op; the matrix {matrix_reps} "
-        f"({3 if args.quick or matrix_reps < 3 else 5}); builds with --jobs {args.jobs}"
+        f"({matrix_noop}); builds with --jobs {args.jobs}"
     )
     print("columns: wall = median wall time of the whole `python build.py` process; cpu = user+sys of the build and")
     print("its descendants; peak = max RSS of its largest process; child = child processes × max RSS of the largest")
@@ -818,10 +819,9 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory(prefix="bench-") as temporary:
         bench = Bench(args, Path(temporary))
-        bench.repetitions(matrix=False)
         section(bench, f"guide {args.edition}", "guide", [args.edition], report)
         if not args.skip_matrix:
-            bench.repetitions(matrix=True)
+            bench.reps, bench.noop_reps = runs(args, matrix=True)
             section(bench, "matrix", "matrix", None, report)
     total = time.perf_counter() - started
     report["seconds"] = total

@@ -42,13 +42,13 @@ from .cache import CorruptEntry, Store
 MAX_RENDERS = 4
 MAX_TRIES = 3 * MAX_RENDERS  # guesses and results the cache lost included: a plan always ends
 DEFAULT_CHARS_PER_PAGE = 2600  # of HTML (the shipped guide: 2,620), before any part is laid out
-# What an element costs to lay out, in characters of text: measured on the shipped guide, a list of
-# 800 short references takes three times as long as a practice of half its length.
+# What a tag (start or end) costs to lay out, in characters of text: measured on the shipped guide, a
+# list of 800 short references takes three times as long as a practice of half its length.
 ELEMENT_COST = 170
 
 
 def layout_cost(html: str) -> int:
-    """What laying out ``html`` is expected to cost, in characters: its length and its elements."""
+    """What laying out ``html`` is expected to cost, in characters: its length and its tags."""
     return len(html) + ELEMENT_COST * html.count("<")
 
 
