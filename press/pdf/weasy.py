@@ -33,7 +33,7 @@ from .. import sandbox
 from ..content import media
 from ..content.model import Edition
 from ..errors import Problem, RenderError
-from . import renumber
+from . import leaders, renumber  # noqa: F401  (leaders: installed on import)
 from .fonts import FontSet
 from .pagesetup import LAYERS, PRINT_PROFILE, edition_css
 from .shared import writing
