@@ -201,3 +201,17 @@ def first_pages(root: Path, known: bool = True) -> list[int]:
     plan, _ = _plan(guide, load_editions(guide)["guide-es"], Store(root), True, prepare(root), False, {})
     assert [i for i in range(len(plan.parts)) if (plan._known(i)[0] is not None) != known] == []
     return plan.numbers()[0]
+
+
+def test_workers_write_what_one_process_writes(project):
+    """Two workers (parts, the book's finish and its cover spread made side by side, second
+    guesses) write the bytes one process writes, laying out everything in order."""
+    root = project("regional")
+    names = [name for name, edition in load_editions(load_guide(root)).items() if not edition.is_web]
+    written = {}
+    for jobs in (1, 2):
+        output = root / f"output-{jobs}"
+        build_many(root, names, output, True, jobs, force=True)
+        written[jobs] = {p.name: p.read_bytes() for p in sorted(output.glob("*.pdf"))}
+    assert any(name.endswith("-cover.pdf") for name in written[2]), "a print edition with its cover spread"
+    assert written[2] == written[1]

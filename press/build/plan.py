@@ -13,8 +13,9 @@ layouts of the parts before it and of the parts it refers to, so:
 2. a part whose rendering key (layout key + first page + referenced page
    numbers) is cached is reused; the others are laid out, those whose
    numbers are all known first (*exact*), the rest only when a worker would
-   otherwise wait and only for a first layout, which gives the part's page
-   count (*speculative*: cached, and reused if the guess was right);
+   otherwise wait: a first layout, which gives the part's page count, and
+   once more with the numbers of the moment, after every other kind of work
+   (*speculative*: cached, and reused if the guess was right);
 3. with each result, plan again; the edition is settled when every part has
    been laid out with the numbers the others' layouts give. A part laid out
    more than ``MAX_RENDERS`` times with certain numbers means the numbers do
@@ -79,6 +80,7 @@ class Want:
     placed: bool  # its first page number is certain (only numbers it may print are not)
     task: PartTask
     wait: bool = False  # a guess for a part laid out before: its page count is known, wait for the numbers
+    again: bool = False  # a second guess, with the numbers of now: only for a worker with nothing else to do
     numbers: dict[str, int] = field(default_factory=dict)  # the page number given to each of its refs
     size: int = 0  # what its layout is expected to cost (``layout_cost``)
 
@@ -105,6 +107,7 @@ class EditionPlan:
     reused: int = 0  # parts taken from the cache
     notes: dict[str, PartLayout | None] = field(default_factory=dict)  # the cache's notes, read once a build
     missing: set[str] = field(default_factory=set)  # rendering keys the cache did not hold when asked
+    guessed_again: set[str] = field(default_factory=set)  # layout keys given their one second guess
 
     def __post_init__(self) -> None:
         skeleton = "\n".join(unit.start_tag for unit in self.book.units)
@@ -225,8 +228,11 @@ class EditionPlan:
                 cache=self.store.folder,
                 layout_key=self.layout_keys[index],
             )
-            # Guess only a first layout: it gives the part's page count, and it is kept if right.
-            wait = not exact and done is not None
+            # Guess a first layout: it gives the part's page count, and it is kept if right. A part laid
+            # out before is guessed once more, at the numbers of now, by a worker that would otherwise
+            # wait (the notes of a book while its contents is laid out: right unless the contents grows).
+            again = not exact and done is not None
+            wait = again and self.layout_keys[index] in self.guessed_again
             numbers = {r: anchors.get(r, offsets[index]) for r in part.refs}
             want = Want(
                 self.edition.name,
@@ -237,6 +243,7 @@ class EditionPlan:
                 certain[index],
                 task,
                 wait,
+                again and not wait,
                 numbers,
                 layout_cost(part.body),
             )

@@ -280,7 +280,8 @@ def finish_task(guide: Guide, plan: EditionPlan, fonts: font_prep.FontSet, stric
         pages += -pages % 4
     cover = cover_html(guide, edition, pages) if edition.profile == "print" else None
     stamp = digest(*(key for _, key in entries), edition.name)
-    return FinishTask(guide.root, edition, fonts, entries, layouts, stamp, strict, cover, tuple(plan.layout_keys))
+    keys = tuple(plan.layout_keys)
+    return FinishTask(guide.root, edition, fonts, entries, layouts, stamp, strict, cover, keys, pages)
 
 
 def _plan(

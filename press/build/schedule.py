@@ -21,14 +21,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import PressError, Problem, RenderError
 from .cache import CorruptEntry
 from .limits import LimitExceeded, Limits
 from .plan import EditionPlan, Want
-from .tasks import Finished, FinishTask, finish, lay_out_part, warm
+from .tasks import Finished, FinishTask, cover, finish, lay_out_part, warm
 from .trace import trace
 
 
@@ -103,7 +103,11 @@ def run(
     on_finished: Callable[[str, Finished], None],
 ) -> Outcome:
     """Lay out, settle and finish every plan; ``on_finished`` sees each edition as it is done."""
-    pending: dict[Future[Any], tuple[str, Want | None]] = {}
+    pending: dict[Future[Any], tuple[str, Want | None]] = {}  # a part, or (None) an edition's finish
+    covers: dict[Future[Any], tuple[str, int]] = {}  # a print edition's cover spread (for N pages), made
+    # beside its finish; then the book whose cover is not back yet, and the cover whose book is not
+    halves: dict[str, Finished] = {}
+    made: dict[str, tuple[int, bytes]] = {}
     lane_of: dict[Future[Any], int] = {}
     holder: dict[str, int] = {}  # layout key → the lane that keeps that part laid out
     finishing: set[str] = set()
@@ -113,10 +117,32 @@ def run(
     def fail(name: str, error: PressError) -> None:
         outcome.failed[name] = error
 
+    def complete(name: str) -> None:
+        """Hand on an edition once its book, and its cover when made apart, are both done (a
+        cover made before its edition was finished again, for another page count, is not its)."""
+        if name not in halves or (name in awaited and name not in made):
+            return
+        done = halves.pop(name)
+        if name in awaited:
+            pages, spread = made.pop(name)
+            if pages != done.pages:
+                if all(other != name for other, _ in covers.values()):
+                    message = f"edition {name!r}: its cover was made for {pages} pages, the book has {done.pages}"
+                    fail(name, RenderError([Problem(None, None, message, "run the build again")]))
+                else:
+                    halves[name] = done  # the cover for this page count is on its way
+                return
+            done = replace(done, cover=spread)
+        outcome.finished[name] = done
+        on_finished(name, done)
+
+    awaited: set[str] = set()  # editions whose cover is made apart
+
     while True:
         busy = {(name, task.index) for name, task in pending.values() if task is not None}
         exact: list[Want] = []
         guesses: list[Want] = []
+        again: list[Want] = []
         for name, plan in plans.items():
             if name in outcome.failed or name in finishing:
                 continue
@@ -124,9 +150,17 @@ def run(
                 wants = plan.wants()
                 if not wants:
                     finishing.add(name)
+                    task = finish_task(plan)
                     free = _free_lanes(len(pool), lane_of)
                     lane = free[0] if free else pool.queued.index(min(pool.queued))
-                    future = pool.submit_to(lane, finish, finish_task(plan))
+                    if task.cover_html is not None and len(pool) > 1:  # the cover on another worker, at once
+                        others = [n for n in range(len(pool)) if n != lane]
+                        beside = free[1] if len(free) > 1 else min(others, key=pool.queued.__getitem__)
+                        future = pool.submit_to(beside, cover, task)
+                        covers[future], lane_of[future] = (name, task.pages), beside
+                        awaited.add(name)
+                        task = replace(task, cover_html=None)
+                    future = pool.submit_to(lane, finish, task)
                     pending[future], lane_of[future] = (name, None), lane
                     continue
             except PressError as error:
@@ -134,11 +168,11 @@ def run(
                 continue
             for want in wants:
                 if (name, want.index) not in busy and not want.wait:
-                    (exact if want.placed else guesses).append(want)
+                    (exact if want.placed and not want.again else again if want.again else guesses).append(want)
         free = _free_lanes(len(pool), lane_of)
         # Guesses fill every worker that no certain part needs: a chain of chapters behind a contents
         # whose numbers are not known yet would otherwise leave a worker idle (measured: 2 s of 17 s).
-        for want in exact + _guess_order(guesses, jobs):
+        for want in exact + _guess_order(guesses, jobs) + again:
             if not free:
                 break
             keeper = holder.get(want.layout_key)
@@ -146,29 +180,36 @@ def run(
                 continue  # its worker renumbers it in a fraction of a layout: wait for that worker
             lane = keeper if keeper in free else free[0]
             free.remove(lane)
+            if want.again:
+                plans[want.edition].guessed_again.add(want.layout_key)
             trace(f"send {want.edition} part {want.index} exact={want.exact} offset={want.task.offset} lane={lane}")
             future = pool.submit_to(lane, lay_out_part, want.task, want.key)
             pending[future], lane_of[future] = (want.edition, want), lane
-        if not pending:
+        if not pending and not covers:
             return outcome
-        done, _ = wait(pending, timeout=patience, return_when=FIRST_COMPLETED)
+        done, _ = wait([*pending, *covers], timeout=patience, return_when=FIRST_COMPLETED)
         if not done:  # a worker stuck where its own alarm cannot reach it (inside a C library)
             _stop_workers(pool)
-            for name, _ in pending.values():
+            for name in {e for e, _ in pending.values()} | {e for e, _ in covers.values()}:
                 message = f"edition {name!r}: no answer from a worker in {patience:.0f} s; stopped"
                 fail(name, LimitExceeded([Problem(None, None, message, "--time-limit raises the cap")]))
             return outcome
         for future in done:
-            name, sent = pending.pop(future)
+            made_apart = future in covers
+            name, sent = (covers[future][0], None) if made_apart else pending.pop(future)
+            pages = covers.pop(future)[1] if made_apart else 0
             lane = lane_of.pop(future)
-            trace(f"back {name} part {sent.index if sent else 'finish'} lane={lane}")
+            trace(f"back {name} part {'cover' if made_apart else sent.index if sent else 'finish'} lane={lane}")
             if name in outcome.failed or (sent is not None and name in finishing):
                 continue  # a guess that came back after its edition settled
             try:
                 result = future.result()
                 if sent is None:
-                    outcome.finished[name] = result
-                    on_finished(name, result)
+                    if made_apart:
+                        made[name] = (pages, result)
+                    else:
+                        halves[name] = result
+                    complete(name)
                 else:
                     if result[1].renumberable:
                         holder[sent.layout_key] = lane
@@ -181,7 +222,8 @@ def run(
             except PressError as error:
                 fail(name, error)
             except BrokenProcessPool:  # killed (by the kernel when out of memory, or by a signal)
-                for other in {name, *(n for n, _ in pending.values()), *plans} - set(outcome.finished):
+                running = {e for e, _ in pending.values()} | {e for e, _ in covers.values()}
+                for other in {name, *running, *plans} - set(outcome.finished):
                     fail(other, RenderError([Problem(None, None, f"edition {other!r}: a worker process stopped "
                                                      "abruptly (out of memory, or killed)",
                                                      "--memory-limit sets the cap per worker")]))  # fmt: skip

@@ -29,6 +29,7 @@ class FinishTask:
     strict: bool
     cover_html: str | None  # print editions: the cover spread, rendered by the parent
     layout_keys: tuple[str, ...] = ()  # of its parts: the worker drops what it keeps of them first
+    pages: int = 0  # the book's page count, padded: what the cover's spine is made for
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,15 @@ def finish(task: FinishTask) -> Any:
 
     with bounded(f"edition {task.edition.name!r}: assembling and checking the PDF"), span("worker: finish"):
         return run(task)
+
+
+def cover(task: FinishTask) -> bytes:
+    """The cover spread of a print edition, made beside its book (``finish`` then leaves it out)."""
+    from .limits import bounded
+    from .workers import render_cover_pdf
+
+    with bounded(f"edition {task.edition.name!r}: making the cover spread"), span("worker: cover"):
+        return render_cover_pdf(task, task.pages)
 
 
 def _part_name(task: PartTask) -> str:
