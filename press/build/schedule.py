@@ -5,9 +5,11 @@ turn it asks every plan what it still needs, sends the parts whose first
 page number is certain first (from any edition), then, while workers
 would otherwise wait, parts laid out on a guess (``plan.py``), one task per
 part at a time. A
-settled edition is finished in a worker too: assembly, the cover
-spread, preflight. With one job everything runs in this process, in the
-same order.
+settled edition is finished in a worker too: assembly and preflight, and
+a print edition's cover spread at the same time in another worker. Parts
+laid out on an old guess get a second guess only when nothing else is
+left to send. With one job everything runs in this process, in the same
+order.
 
 Each worker is a lane of its own (a one-process pool), so that a part
 asked for again with other page numbers goes back to the worker that laid
