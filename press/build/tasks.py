@@ -27,7 +27,7 @@ class FinishTask:
     layouts: tuple[PartLayout, ...]
     fingerprint: str  # names the document in its XMP id: same inputs, same bytes
     strict: bool
-    cover_html: str | None  # print editions: the cover spread, rendered by the parent
+    cover_html: str | None  # print editions: the cover spread, made by the finish or beside it (``cover``)
     layout_keys: tuple[str, ...] = ()  # of its parts: the worker drops what it keeps of them first
     pages: int = 0  # the book's page count, padded: what the cover's spine is made for
 
