@@ -124,12 +124,17 @@ def _out_of_memory(error: BaseException | None) -> bool:
 def _at_cap(megabytes: int) -> bool:
     """Whether this process's address space is at (nearly) the cap, as the failed task left it: then any
     error is the cap's (what the task allocated is still held by the traceback)."""
+    size = status_kb("VmSize") or 0
+    return size * 1024 >= 0.9 * megabytes * 1024 * 1024
+
+
+def status_kb(field: str) -> int | None:
+    """A size in kB from ``/proc/self/status`` (``VmSize``, ``VmRSS``, ``VmHWM``; None where unknown)."""
     try:
         with open("/proc/self/status", encoding="ascii") as status:
-            size = next((int(line.split()[1]) for line in status if line.startswith("VmSize:")), 0)
-    except (OSError, ValueError):
-        return False
-    return size * 1024 >= 0.9 * megabytes * 1024 * 1024
+            return next((int(line.split()[1]) for line in status if line.startswith(field + ":")), None)
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _cap_memory(megabytes: int) -> tuple[int, int]:

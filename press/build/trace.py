@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from .limits import status_kb
+
 ENABLED = bool(os.environ.get("PRESS_TRACE"))
 START = float(os.environ.setdefault("PRESS_TRACE_START", str(time.perf_counter())))  # workers: the parent's
 
@@ -26,14 +28,8 @@ def trace(message: str) -> None:
 
 def _peak_mb() -> str:
     """The process's peak resident memory so far (Linux), in MB."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return f"{int(line.split()[1]) // 1024} MB"
-    except OSError:
-        pass
-    return "? MB"
+    peak = status_kb("VmHWM")
+    return "? MB" if peak is None else f"{peak // 1024} MB"
 
 
 @contextmanager

@@ -22,8 +22,10 @@ from ..pdf.layout import PartLayout, PartTask, forget_kept, lay_out
 from ..pdf.marks import add_crop_marks, to_bytes
 from ..pdf.shared import SharedChanged
 from .cache import Store, read_part_pdf
+from .limits import status_kb
 from .tasks import Finished, FinishTask
 
+COLLECT_ABOVE_MB = 200  # a worker this large frees the layouts it drops at once
 DOCUMENT_ID = re.compile(rb"xmp\.did:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -35,7 +37,10 @@ def lay_out_part(task: PartTask, key: str) -> tuple[Path, PartLayout]:
 
 def finish(task: FinishTask) -> Finished:
     """Assemble, finish and preflight an edition (and its cover spread)."""
-    forget_kept(set(task.layout_keys))  # its parts will not be renumbered again; assembly needs the room
+    # Its parts will not be renumbered again, and assembly needs the room; a full collection (~0.25 s)
+    # only when the worker has grown large (a long book), not on the way to every edition's last step.
+    resident = status_kb("VmRSS")
+    forget_kept(set(task.layout_keys), collect=resident is None or resident > COLLECT_ABOVE_MB * 1024)
     laid = [
         Laid(read_part_pdf(path, key), layout) for (path, key), layout in zip(task.parts, task.layouts, strict=True)
     ]

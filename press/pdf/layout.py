@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import gc
 import hashlib
-import os
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -71,29 +70,16 @@ _kept: OrderedDict[tuple[str, str, str], Kept] = OrderedDict()
 COUNTER_SET = re.compile(r"counter-set: page (-?\d+)")
 
 
-COLLECT_ABOVE_MB = 200  # a worker this large frees dropped layouts at once (a full collection: ~0.25 s)
-
-
-def forget_kept(layout_keys: set[str] | None = None) -> None:
+def forget_kept(layout_keys: set[str] | None = None, collect: bool = True) -> None:
     """Drop the kept parts with these layout keys (an edition is being finished: assembly needs
     the memory), or every kept part (a build ends: the next one must not see this one's pages).
-    Laid-out boxes refer to each other, so only the collector frees them: it runs at once when
-    the worker has grown large (a long book), and otherwise in its own time, not on the way to
-    an edition's last step."""
+    Laid-out boxes refer to each other, so only the collector frees them: at once with ``collect``,
+    else in its own time."""
     dropped = [i for i in _kept if layout_keys is None or i[0] in layout_keys]
     for identity in dropped:
         del _kept[identity]
-    if dropped and (layout_keys is None or _resident_mb() > COLLECT_ABOVE_MB):
+    if dropped and collect:
         gc.collect()
-
-
-def _resident_mb() -> float:
-    """This process's resident memory now, in MB (Linux; elsewhere: as if large)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return float("inf")
 
 
 def _identity(task: PartTask) -> tuple[tuple[str, str, str], list[int]]:
