@@ -197,9 +197,11 @@ def run(
                 fail(name, LimitExceeded([Problem(None, None, message, "--time-limit raises the cap")]))
             return outcome
         for future in done:
-            made_apart = future in covers
-            name, sent = (covers[future][0], None) if made_apart else pending.pop(future)
-            pages = covers.pop(future)[1] if made_apart else 0
+            sent: Want | None = None
+            if made_apart := future in covers:
+                name, pages = covers.pop(future)
+            else:
+                name, sent = pending.pop(future)
             lane = lane_of.pop(future)
             trace(f"back {name} part {'cover' if made_apart else sent.index if sent else 'finish'} lane={lane}")
             if name in outcome.failed or (sent is not None and name in finishing):
