@@ -55,8 +55,11 @@ def preview(project, tmp_path: Path) -> Iterator[Preview]:
     log = tmp_path / "serve.log"
     command = [sys.executable, str(REPO / "build.py"), "--root", str(root), "serve", "--port", "0", "-e", "web-en"]
     with log.open("wb") as out:
+        # As a terminal starts it: a suite run in the background (`cmd &`) would pass SIGINT on ignored,
+        # and Python then installs no Ctrl-C handler, so the preview could not be stopped by one.
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+                                   env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         while not (found := re.search(r"preview: http://127\.0\.0\.1:(\d+)/", log.read_text())):
