@@ -108,6 +108,7 @@ class EditionPlan:
     notes: dict[str, PartLayout | None] = field(default_factory=dict)  # the cache's notes, read once a build
     missing: set[str] = field(default_factory=set)  # rendering keys the cache did not hold when asked
     guessed_again: set[str] = field(default_factory=set)  # layout keys given their one second guess
+    colours: tuple[str, ...] = ()  # the real colour of each stand-in its parts are laid out with (``pdf/colours.py``)
 
     def __post_init__(self) -> None:
         skeleton = "\n".join(unit.start_tag for unit in self.book.units)

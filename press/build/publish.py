@@ -27,10 +27,10 @@ from ..content.editions import load_editions
 from ..content.load import load_guide
 from ..content.model import Edition, Guide
 from ..errors import PressError, Problem
+from ..pdf import colours, images, parts
 from ..pdf import fonts as font_prep
-from ..pdf import images, parts
 from ..pdf.cover import cover_html
-from ..pdf.pagesetup import edition_css
+from ..pdf.pagesetup import sheets
 from ..render.html import build_html, chapters_of
 from . import fingerprint, outputs
 from .cache import Store
@@ -279,9 +279,9 @@ def finish_task(guide: Guide, plan: EditionPlan, fonts: font_prep.FontSet, stric
     if edition.profile == "print":
         pages += -pages % 4
     cover = cover_html(guide, edition, pages) if edition.profile == "print" else None
-    stamp = digest(*(key for _, key in entries), edition.name)
+    stamp = digest(*(key for _, key in entries), edition.name, *plan.colours)
     keys = tuple(plan.layout_keys)
-    return FinishTask(guide.root, edition, fonts, entries, layouts, stamp, strict, cover, keys, pages)
+    return FinishTask(guide.root, edition, fonts, entries, layouts, stamp, strict, cover, keys, pages, plan.colours)
 
 
 def _plan(
@@ -301,35 +301,49 @@ def _plan(
         used.append(src)
         return images.prepare(root, src, edition.profile).url
 
-    html = build_html(guide, edition, image_url)
+    laid = colours.masked(root, edition, sheets(edition))  # the stylesheets as parts are laid out
+    html = build_html(guide, edition, image_url, colours=laid.colours)
     styles = sorted(p for p in (root / "styles").rglob("*") if p.is_file())
     stylesheets = [p.read_text(encoding="utf-8") for p in styles if p.suffix == ".css"]
-    base = base_key(root, edition, fonts, hashes, styles)
+    base = base_key(root, edition, fonts, hashes, styles, laid)
     try:
         book = parts.split(html)
     except ValueError as error:
         raise PressError(f"edition {edition.name!r}: {error}") from None
     first_page = parts.uses_first_page(stylesheets)
     plan = EditionPlan(edition, root, book, base, store, strict, fonts, whole or whole_only(stylesheets), first_page)
+    plan.colours = laid.real
     return plan, sorted(set(used))
 
 
 def base_key(
-    root: Path, edition: Edition, fonts: font_prep.FontSet, hashes: dict[Path, str], styles: list[Path] | None = None
+    root: Path,
+    edition: Edition,
+    fonts: font_prep.FontSet,
+    hashes: dict[Path, str],
+    styles: list[Path] | None = None,
+    laid: colours.Masked | None = None,
 ) -> str:
-    """What every part's layout depends on but its HTML: styles (the files under styles/), fonts,
-    settings and versions."""
+    """What every part's layout depends on but its HTML: styles (the files under styles/, the
+    stylesheets as laid out: colour tokens as stand-ins), fonts, settings and versions."""
     styles = sorted(p for p in (root / "styles").rglob("*") if p.is_file()) if styles is None else styles
+    laid = laid or colours.masked(root, edition, sheets(edition))
+    texts = {root / "styles" / name: text for name, text in laid.sheets}
+
+    def hashed(path: Path) -> str:
+        text = texts.get(path)
+        return fingerprint.hashed(path, hashes) if text is None else digest(text)
+
     return digest(
         LAYOUT_VERSION,
         __version__,
         repr(fingerprint.environment()),
         repr(fingerprint_of_press()),
         fonts.key,
-        edition_css(edition),
+        laid.edition_rules,
         edition.profile,
         edition.pdf_variant or "",
-        *(f"{p.relative_to(root)}:{fingerprint.hashed(p, hashes)}" for p in styles),
+        *(f"{p.relative_to(root)}:{hashed(p)}" for p in styles),
     )
 
 

@@ -30,6 +30,7 @@ class FinishTask:
     cover_html: str | None  # print editions: the cover spread, made by the finish or beside it (``cover``)
     layout_keys: tuple[str, ...] = ()  # of its parts: the worker drops what it keeps of them first
     pages: int = 0  # the book's page count, padded: what the cover's spine is made for
+    colours: tuple[str, ...] = ()  # painted in place of the stand-ins the parts were laid out with
 
 
 @dataclass(frozen=True)

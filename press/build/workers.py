@@ -18,6 +18,7 @@ import pikepdf
 from ..checks import preflight
 from ..errors import PreflightError, Problem, RenderError
 from ..pdf.assemble import Laid, assemble
+from ..pdf.colours import paint
 from ..pdf.layout import PartLayout, PartTask, forget_kept, lay_out
 from ..pdf.marks import add_crop_marks, to_bytes
 from ..pdf.shared import SharedChanged
@@ -50,6 +51,7 @@ def finish(task: FinishTask) -> Finished:
     except SharedChanged:
         raise RenderError([Problem(None, None, f"edition {edition.name!r}: a prepared font or colour "
                                    "profile changed during the build", "run the build again")]) from None  # fmt: skip
+    paint(pdf, task.colours)
     if edition.profile == "print":
         pad_to_multiple(pdf, list(task.layouts), 4)
         add_crop_marks(pdf)

@@ -27,7 +27,9 @@ import pikepdf
 from ..checks import accessibility, preflight
 from ..content.model import Edition
 from . import renumber, tagging
+from .colours import masked
 from .fonts import FontSet
+from .pagesetup import sheets
 from .partdata import PartLayout, PartTask
 from .parts import LEAD, STUB
 from .weasy import Rendered, Renderer, write_pdf
@@ -53,7 +55,7 @@ def renderer(root: Path, edition: Edition, fonts: FontSet | None, styles_key: st
     if key not in _renderers:
         if len(_renderers) >= 4:  # a worker serves a few editions at a time: keep memory flat
             _renderers.pop(next(iter(_renderers)))
-        _renderers[key] = Renderer(root, edition, fonts)
+        _renderers[key] = Renderer(root, edition, fonts, masked=masked(root, edition, sheets(edition)))
     return _renderers[key]
 
 

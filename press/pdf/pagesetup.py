@@ -10,8 +10,14 @@ BLEED_MM = 3
 PRINT_PROFILE = "icc/CoatedFOGRA39-argyll.icc"  # CMYK output intent of the print profile, in styles/
 
 
-def edition_css(edition: Edition) -> str:
-    """The tokens an edition sets: paper, bleed and marks, accent colour."""
+def sheets(edition: Edition) -> tuple[str, ...]:
+    """The stylesheets (in styles/) an edition's PDF is laid out with, in cascade order."""
+    return (*LAYERS, f"{edition.profile}.css")
+
+
+def edition_css(edition: Edition, accent: str | None = None) -> str:
+    """The tokens an edition sets: paper, bleed and marks, accent colour (``accent``: in place of
+    the edition's own; ``render/palette.py`` lays parts out with a stand-in)."""
     width, height = PAPERS_MM[edition.paper]
     rules = [f"@page {{ size: {width}mm {height}mm; }}"]
     if edition.profile == "print":
@@ -20,6 +26,7 @@ def edition_css(edition: Edition) -> str:
         rules.append(
             f"@color-profile device-cmyk {{ src: url({PRINT_PROFILE}); components: cyan, magenta, yellow, black; }}"
         )
-    if edition.accent:
-        rules.append(f":root {{ --accent: {edition.accent}; }}")
+    accent = accent or edition.accent
+    if accent:
+        rules.append(f":root {{ --accent: {accent}; }}")
     return "\n".join(rules)

@@ -34,8 +34,9 @@ from ..content import media
 from ..content.model import Edition
 from ..errors import Problem, RenderError
 from . import leaders, renumber  # noqa: F401  (leaders: installed on import)
+from .colours import Masked
 from .fonts import FontSet
-from .pagesetup import LAYERS, PRINT_PROFILE, edition_css
+from .pagesetup import PRINT_PROFILE, edition_css, sheets
 from .shared import writing
 from .tagging import semantic_tags
 
@@ -129,7 +130,11 @@ class Renderer:
     that lays out many chapters of an edition does it once.
     """
 
-    def __init__(self, root: Path, edition: Edition, fonts: FontSet | None, extra_css: str = "") -> None:
+    def __init__(
+        self, root: Path, edition: Edition, fonts: FontSet | None, extra_css: str = "", masked: Masked | None = None
+    ) -> None:
+        """``masked``: the stylesheets with stand-in colours, as parts are laid out (``colours.py``);
+        without, the files as written."""
         self.root, self.edition = root, edition
         self.fetcher = ProjectFetcher(root, fonts)
         self.font_config = FontConfiguration()
@@ -137,12 +142,16 @@ class Renderer:
         styles = root / "styles"
         self.sheets, self.sheet_warnings = [], []
         try:
-            for name in [*LAYERS, f"{edition.profile}.css"]:
+            for name in sheets(edition):
                 with weasyprint_messages() as messages:  # a stylesheet reports its errors while parsed
-                    self.sheets.append(CSS(filename=str(styles / name), **self._common()))
+                    if masked is None:
+                        self.sheets.append(CSS(filename=str(styles / name), **self._common()))
+                    else:
+                        self.sheets.append(self.css(dict(masked.sheets)[name]))
                 self.sheet_warnings += [located(f"styles/{name}", message) for message in messages]
             with weasyprint_messages() as messages:
-                self.sheets.append(self.css(edition_css(edition) + extra_css))
+                rules = edition_css(edition) if masked is None else masked.edition_rules
+                self.sheets.append(self.css(rules + extra_css))
             self.sheet_warnings += [_setup_message(message) for message in messages]
         except RefusedURL as refused:
             raise _refused(edition, refused, root) from None

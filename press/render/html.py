@@ -95,10 +95,11 @@ def chapters_of(guide: Guide, edition: Edition) -> list[tuple[str, Chapter]]:
     return [(name, chapter) for name, chapter in chapters if chapter.type != "notes" or edition.notes == "book"]
 
 
-def common_context(guide: Guide, edition: Edition) -> dict[str, Any]:
-    """What every template of an edition may use: the book, not its chapters."""
+def common_context(guide: Guide, edition: Edition, colours: dict[str, str] | None = None) -> dict[str, Any]:
+    """What every template of an edition may use: the book, not its chapters (``colours``: the
+    palette to draw with, the edition's own by default)."""
     lang = edition.lang
-    colours = palette(guide.root, edition)
+    colours = colours or palette(guide.root, edition)
     return {
         "guide": guide,
         "edition": edition,
@@ -114,13 +115,14 @@ def common_context(guide: Guide, edition: Edition) -> dict[str, Any]:
     }
 
 
-def build_html(guide: Guide, edition: Edition, image_url: Any = None) -> str:
-    """The whole edition as one HTML document (a pure function of its inputs)."""
+def build_html(guide: Guide, edition: Edition, image_url: Any = None, colours: dict[str, str] | None = None) -> str:
+    """The whole edition as one HTML document (a pure function of its inputs; ``colours``: the
+    palette of its SVG, the edition's own by default)."""
     root = guide.root
     lang = edition.lang
     env = environment(root, lang)
     gettext = i18n.translations(root, lang).gettext
-    page = common_context(guide, edition)
+    page = common_context(guide, edition, colours)
     selected = chapters_of(guide, edition)
     context = body.RenderContext(
         lang=lang,
