@@ -143,6 +143,26 @@ def test_print_accent_must_be_cmyk_and_book_notes_need_a_notes_chapter(project):
     ]
 
 
+def test_a_text_per_language_has_languages_as_keys_and_a_comma_does_not_cut_it_silently(project):
+    """In an unquoted {es: …}, YAML ends the text at a comma and makes the rest a key: the shipped
+    regional covers once lost half their subtitle that way."""
+    root = project("bilingual")
+    (root / "content" / "editions.yaml").write_text(
+        "editions:\n"
+        "  guide-es: {lang: es, subtitle: {es: Para niñas, niños y adolescentes}}\n"
+        "  guide-en: {lang: en, title_suffix: {fr: Édition}}\n"
+        '  quoted: {lang: es, subtitle: {es: "Para niñas, niños y adolescentes"}, title_suffix: Edición}\n'
+    )
+    with pytest.raises(EditionError) as caught:
+        load_editions(load_guide(root))
+    assert [p.format(root) for p in caught.value.problems] == [
+        "content/editions.yaml:2: edition 'guide-es': subtitle has 'niños y adolescentes' as a language: a comma "
+        'ended the text before it (quote the text: {es: "…, …"})',
+        "content/editions.yaml:3: edition 'guide-en': title_suffix: 'fr' is not a language of the guide "
+        "(languages: es, en)",
+    ]
+
+
 def test_low_resolution_image_fails_print_preflight_and_names_it(project):
     root = project("regional")
     small = root / "content" / "media" / "route.png"

@@ -208,6 +208,17 @@ def test_chart_data_without_a_language_fails_the_check(project, capsys):
     assert "content/data/shares.yaml" in err and "'pt'" in err
 
 
+def test_a_chart_label_cut_by_a_comma_fails_the_check(bilingual, capsys):
+    path = bilingual / "content/data/shares.yaml"
+    text = path.read_text(encoding="utf-8")
+    label = re.search(r"label: \{es: ([^,}]+),", text)
+    assert label, "shares.yaml has no {es: …, en: …} label"
+    path.write_text(text.replace(label.group(0), f"label: {{es: {label.group(1)}, y más,", 1), encoding="utf-8")
+    code, _, err = check(bilingual, capsys)
+    assert code == 1
+    assert "content/data/shares.yaml" in err and "'y más' as a language: a comma ended the text before it" in err
+
+
 # --- staleness: translation_of records the version of the source that was translated
 
 

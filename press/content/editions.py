@@ -137,6 +137,8 @@ def _edition(guide: Guide, read: Reader, name: str, values: dict[str, Any], entr
                 "add one (content/<lang>/back/notes.md) to chapters.back, or use notes: footnotes",
             )
             ok = False
+    for key in ("subtitle", "title_suffix"):
+        ok = _texts_checked(guide, read, name, key, values.get(key), line(key)) and ok
     accent = values.get("accent")
     if chosen["profile"] == "print" and accent and not str(accent).startswith("device-cmyk("):
         read.error(line("accent"), f"edition {name!r}: a print accent must be a CMYK colour",
@@ -163,6 +165,27 @@ def _edition(guide: Guide, read: Reader, name: str, values: dict[str, Any], entr
         title_suffix=_text(values.get("title_suffix"), str(lang)),
         site_url=str(site_url).rstrip("/") + "/" if site_url else None,
     )
+
+
+def _texts_checked(guide: Guide, read: Reader, name: str, key: str, value: Any, line: int) -> bool:
+    """A text per language ({es: …, en: …}) has only languages of the guide as keys, and text
+    as values. A comma ends a value in an unquoted {…} (YAML): the rest becomes a key of its own."""
+    if value is None or isinstance(value, str):
+        return True
+    if not isinstance(value, Mapping):
+        read.error(line, f"edition {name!r}: {key} must be a text, or a text per language ({{es: …, en: …}})")
+        return False
+    ok = not read.cut_by_a_comma(value, line, f"edition {name!r}: {key}")
+    for lang, text in value.items():
+        if text is None or (lang in guide.languages and isinstance(text, str) and text.strip()):
+            continue
+        if lang not in guide.languages:
+            read.error(line, f"edition {name!r}: {key}: {lang!r} is not a language of the guide",
+                       "languages: " + ", ".join(guide.languages))  # fmt: skip
+        else:
+            read.error(line, f"edition {name!r}: {key} in {lang!r} must be a text")
+        ok = False
+    return ok
 
 
 def _text(value: Any, lang: str) -> str | None:

@@ -83,6 +83,7 @@ class Reader:
         if mapping is None:
             return {}
         result: dict[str, str] = {}
+        self.cut_by_a_comma(mapping, mapping.line, f"{what}: {key}")
         for lang in langs:
             text = self.text(mapping, lang, f"{what}: {key}")
             if text is None and lang not in mapping:
@@ -90,6 +91,15 @@ class Reader:
             elif text is not None:
                 result[lang] = text
         return result
+
+    def cut_by_a_comma(self, texts: Mapping, line: int, what: str) -> bool:
+        """Whether a text per language ({es: …, en: …}) lost its end: in an unquoted {…}, YAML ends
+        a text at a comma and makes the rest a key without a value."""
+        cut = [key for key, value in texts.items() if value is None]
+        for key in cut:
+            self.error(line, f"{what} has {key!r} as a language: a comma ended the text before it",
+                       'quote the text: {es: "…, …"}')  # fmt: skip
+        return bool(cut)
 
     def strings(self, data: Mapping, key: str, what: str, required: bool = True) -> tuple[str, ...]:
         value = data.get(key)
