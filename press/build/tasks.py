@@ -41,14 +41,23 @@ class Finished:
     warnings: tuple[str, ...]
 
 
+def _load() -> None:
+    """WeasyPrint first, with its quick library search (``pdf/libraries.py``)."""
+    from ..pdf.libraries import load_weasyprint
+
+    load_weasyprint()
+
+
 def warm() -> None:
     """Load what laying out and assembling need, ahead of the first task."""
     with span("worker: import"):
+        _load()
         from . import workers  # noqa: F401
 
 
 def warm_renderer(root: Path, edition: Edition, fonts: FontSet | None, styles_key: str) -> None:
     """Parse an edition's stylesheets and load its fonts ahead of its first part (``layout.renderer``)."""
+    _load()
     from ..errors import PressError
     from ..pdf.layout import renderer
     from .limits import bounded
@@ -61,6 +70,7 @@ def warm_renderer(root: Path, edition: Edition, fonts: FontSet | None, styles_ke
 
 
 def lay_out_part(task: PartTask, key: str) -> tuple[Path, PartLayout]:
+    _load()
     from .limits import bounded
     from .workers import lay_out_part as run
 
@@ -69,6 +79,7 @@ def lay_out_part(task: PartTask, key: str) -> tuple[Path, PartLayout]:
 
 
 def finish(task: FinishTask) -> Any:
+    _load()
     from .limits import bounded
     from .workers import finish as run
 
@@ -78,6 +89,7 @@ def finish(task: FinishTask) -> Any:
 
 def cover(task: FinishTask) -> bytes:
     """The cover spread of a print edition, made beside its book (``finish`` then leaves it out)."""
+    _load()
     from .limits import bounded
     from .workers import render_cover_pdf
 
