@@ -6,7 +6,6 @@ the colours written in gives: the same pixels, the same bytes as a forced build.
 
 from __future__ import annotations
 
-import re
 from io import BytesIO
 from pathlib import Path
 
@@ -19,15 +18,9 @@ from weasyprint import CSS, HTML
 from press.build.publish import build_many
 from press.content.editions import load_editions
 from press.content.load import load_guide
-from press.errors import RenderError
-from press.pdf.colours import SIGNATURE, Unpainted, masked, paint
+from press.errors import PressError, RenderError
+from press.pdf.colours import SIGNATURE, Unpainted, masked, paint, sentinel, unmasked
 from press.pdf.pagesetup import sheets
-
-STAND_IN = re.compile(r"(?:color\(srgb|device-cmyk\()\s*0\.(\d{3})123 [^)]*\)")
-
-
-def unmasked(text: str, real: tuple[str, ...]) -> str:
-    return STAND_IN.sub(lambda match: real[int(match[1]) - 1], text)
 
 
 def editions_of(root: Path) -> dict:
@@ -151,3 +144,22 @@ def test_an_edition_that_differs_only_in_its_accent_lays_out_nothing_of_its_own(
     assert b"0.101961 0.45098 0.45098 rg" in written  # #1a7373, as WeasyPrint writes it
     build(root, ["guide-es-teal"], force=True)
     assert (root / "output" / "guide-es-teal.pdf").read_bytes() == child
+
+
+def test_a_message_about_a_colour_names_the_colour_written_not_its_stand_in(project):
+    root = project("bilingual")
+    components = root / "styles" / "components.css"
+    components.write_text(components.read_text(encoding="utf-8") + "\np { width: var(--secondary); }\n")
+    with pytest.raises(PressError) as raised:
+        build(root, ["guide-es"])
+    messages = [problem.format(root) for problem in raised.value.problems]
+    assert any("Ignored `width: #1f8383`" in message for message in messages), messages
+    assert not any(SIGNATURE[0] in message for message in messages)
+
+
+def test_stand_ins_in_a_message_are_given_back_their_colours():
+    real = ("#1f8383", "device-cmyk(0 0.6 0.85 0.05)")
+    message = f"Ignored `margin: {sentinel(1, False)} {sentinel(2, True)} {sentinel(3, False)}` at 3:4, invalid value."
+    assert unmasked(message, real) == (
+        f"Ignored `margin: #1f8383 device-cmyk(0 0.6 0.85 0.05) {sentinel(3, False)}` at 3:4, invalid value."
+    )

@@ -18,7 +18,7 @@ import pikepdf
 from ..checks import preflight
 from ..errors import PreflightError, Problem, RenderError
 from ..pdf.assemble import Laid, assemble
-from ..pdf.colours import paint
+from ..pdf.colours import paint, unmasked
 from ..pdf.layout import PartLayout, PartTask, forget_kept, lay_out
 from ..pdf.marks import add_crop_marks, to_bytes
 from ..pdf.shared import SharedChanged
@@ -60,7 +60,7 @@ def finish(task: FinishTask) -> Finished:
     data = to_bytes(pdf)
     pages = len(pdf.pages)
     cover = None
-    warnings = [w for layout in task.layouts for w in layout.warnings]
+    warnings = [unmasked(w, task.colours) for layout in task.layouts for w in layout.warnings]
     if task.cover_html is not None:
         cover = render_cover_pdf(task, pages)
     return Finished(data, pages, cover, tuple(dict.fromkeys(warnings)))

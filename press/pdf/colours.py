@@ -107,6 +107,17 @@ def masked(root: Path, edition: Edition, names: tuple[str, ...]) -> Masked:
     return Masked(tuple(sheets), rules, colours, tuple(real))
 
 
+_CSS_STAND_IN = re.compile(
+    r"(?:color\(\s*srgb|device-cmyk\()\s*0\.(\d{3})123\s+0\.000456\s+0\.000789(?:\s+0\.000321)?\s*\)"
+)
+
+
+def unmasked(text: str, real: tuple[str, ...]) -> str:
+    """``text`` (a message of WeasyPrint's, which quotes values) with the real colours in place of
+    their stand-ins: a person is told of the colour they wrote."""
+    return _CSS_STAND_IN.sub(lambda m: real[int(m[1]) - 1] if int(m[1]) <= len(real) else m[0], text)
+
+
 # --------------------------------------------------------------------------- the real colours
 
 _STAND_IN = re.compile(

@@ -34,7 +34,7 @@ from ..content import media
 from ..content.model import Edition
 from ..errors import Problem, RenderError
 from . import leaders, renumber  # noqa: F401  (leaders: installed on import)
-from .colours import Masked
+from .colours import Masked, unmasked
 from .fonts import FontSet
 from .pagesetup import PRINT_PROFILE, edition_css, sheets
 from .shared import writing
@@ -140,6 +140,7 @@ class Renderer:
         self.font_config = FontConfiguration()
         self.profiles: dict[str, object] = {}  # filled by @color-profile rules, read by the renderer
         styles = root / "styles"
+        self.real = masked.real if masked else ()  # stand-ins' colours, named in messages
         self.sheets, self.sheet_warnings = [], []
         try:
             for name in sheets(edition):
@@ -177,8 +178,8 @@ class Renderer:
                 raise _refused(self.edition, refused, self.root) from None
             finally:
                 context = renumber.take_context()
-        warnings = self.sheet_warnings + list(messages)
-        _raise_if_strict(self.edition, warnings, strict)
+        warnings = self.sheet_warnings + list(messages)  # stand-ins kept: a cached part's are named at the finish
+        _raise_if_strict(self.edition, [unmasked(message, self.real) for message in warnings], strict)
         return Rendered(document, warnings, context)
 
 
