@@ -57,7 +57,7 @@ build's process tree (so helpers such as a forkserver are counted too), reads
 the CPU time and max RSS of the whole tree from getrusage(RUSAGE_CHILDREN)
 and samples each descendant's VmHWM in /proc for the per-worker peak.
 
-Run (about 6 minutes with the defaults on the 2-core reference machine, 2½
+Run (about 4–5 minutes with the defaults on the 2-core reference machine, 2
 for the guide section alone; other work on the machine slows every number, so
 the report prints the load average)::
 
