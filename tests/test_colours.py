@@ -155,6 +155,11 @@ def test_a_message_about_a_colour_names_the_colour_written_not_its_stand_in(proj
     messages = [problem.format(root) for problem in raised.value.problems]
     assert any("Ignored `width: #1f8383`" in message for message in messages), messages
     assert not any(SIGNATURE[0] in message for message in messages)
+    tokens = root / "styles" / "tokens.css"  # the same stylesheets as laid out: this process reuses them
+    tokens.write_text(tokens.read_text(encoding="utf-8").replace("#1f8383", "#206060"), encoding="utf-8")
+    with pytest.raises(PressError) as raised:
+        build(root, ["guide-es"])
+    assert any("Ignored `width: #206060`" in problem.format(root) for problem in raised.value.problems)
 
 
 def test_stand_ins_in_a_message_are_given_back_their_colours():

@@ -228,6 +228,7 @@ class EditionPlan:
                 styles_key=self.base_key,
                 cache=self.store.folder,
                 layout_key=self.layout_keys[index],
+                colours=self.colours,
             )
             # Guess a first layout: it gives the part's page count, and it is kept if right. A part laid
             # out before is guessed once more, at the numbers of now, by a worker that would otherwise

@@ -86,9 +86,10 @@ def executor(jobs: int) -> Iterator[Lanes]:
     finally:
         lanes.shutdown()
         if jobs <= 1:
-            from ..pdf.layout import forget_kept
+            from ..pdf.layout import forget_kept, forget_renderers
 
             forget_kept()  # the parts this process kept belong to this build only
+            forget_renderers()
 
 
 @dataclass

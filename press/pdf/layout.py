@@ -59,6 +59,13 @@ def renderer(root: Path, edition: Edition, fonts: FontSet | None, styles_key: st
     return _renderers[key]
 
 
+def forget_renderers() -> None:
+    """Drop the parsed stylesheets (a build ends, in a process that outlives it): WeasyPrint reports an
+    invalid value met through ``var()`` once per parsed stylesheet, so the next build, strict or
+    not, must parse them again to be told of it."""
+    _renderers.clear()
+
+
 class Kept:
     """A part laid out in this process, kept to be renumbered: its pages, the numbers its rules
     set (``parts.document``: the first or lead page's, then each anchor page's) and its warnings."""
@@ -143,7 +150,7 @@ def lay_out(task: PartTask) -> tuple[bytes, PartLayout]:
     fresh = rendered is None
     if rendered is None:
         rendered = renderer(task.root, task.edition, task.fonts, task.styles_key).layout(
-            task.html, task.strict, task.css
+            task.html, task.strict, task.css, task.colours
         )
     pages = rendered.document.pages
     for observer in _observers:

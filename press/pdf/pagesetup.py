@@ -17,7 +17,7 @@ def sheets(edition: Edition) -> tuple[str, ...]:
 
 def edition_css(edition: Edition, accent: str | None = None) -> str:
     """The tokens an edition sets: paper, bleed and marks, accent colour (``accent``: in place of
-    the edition's own; ``render/palette.py`` lays parts out with a stand-in)."""
+    the edition's own; ``colours.py`` lays parts out with a stand-in)."""
     width, height = PAPERS_MM[edition.paper]
     rules = [f"@page {{ size: {width}mm {height}mm; }}"]
     if edition.profile == "print":

@@ -29,6 +29,7 @@ class PartTask:
     styles_key: str  # names the stylesheets' contents: a worker's parsed styles are reused only for the same
     cache: Path | None = None  # the part cache's folder, if not the project's (``--verify``'s second build)
     layout_key: str = ""  # names the part's layout whatever its numbers: a kept layout is renumbered only for the same
+    colours: tuple[str, ...] = ()  # the real colour of each stand-in (``colours.py``): what its errors name
 
 
 @dataclass

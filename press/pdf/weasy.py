@@ -140,7 +140,6 @@ class Renderer:
         self.font_config = FontConfiguration()
         self.profiles: dict[str, object] = {}  # filled by @color-profile rules, read by the renderer
         styles = root / "styles"
-        self.real = masked.real if masked else ()  # stand-ins' colours, named in messages
         self.sheets, self.sheet_warnings = [], []
         try:
             for name in sheets(edition):
@@ -163,8 +162,9 @@ class Renderer:
     def css(self, text: str) -> CSS:
         return CSS(string=text, base_url=str(self.root / "styles") + "/", **self._common())
 
-    def layout(self, html: str, strict: bool, extra_css: str = "") -> Rendered:
-        """Lay out ``html`` (before writing), with the sandbox on."""
+    def layout(self, html: str, strict: bool, extra_css: str = "", colours: tuple[str, ...] = ()) -> Rendered:
+        """Lay out ``html`` (before writing), with the sandbox on; an error names the real ``colours``
+        of stand-ins (``colours.py``)."""
         with weasyprint_messages() as messages:
             try:
                 sheets = [*self.sheets, self.css(extra_css)] if extra_css else self.sheets
@@ -179,7 +179,7 @@ class Renderer:
             finally:
                 context = renumber.take_context()
         warnings = self.sheet_warnings + list(messages)  # stand-ins kept: a cached part's are named at the finish
-        _raise_if_strict(self.edition, [unmasked(message, self.real) for message in warnings], strict)
+        _raise_if_strict(self.edition, [unmasked(message, colours) for message in warnings], strict)
         return Rendered(document, warnings, context)
 
 
