@@ -60,15 +60,20 @@ def test_a_part_document_has_its_stub_its_anchor_pages_and_its_first_page_number
     assert parts.expected_first_index(41, lead=False) == 0
 
 
-def test_anchor_pages_are_the_same_html_whatever_their_numbers():
-    """One anchor page per element referred to: other numbers change the CSS only (``renumber.py``)."""
+def test_anchors_share_a_page_by_number_and_the_css_says_which():
+    """One anchor page per page number (a Notes chapter links back to every call: one page each was
+    a document of 174 pages); the CSS, which the cache key is made from, names each page's elements."""
     book = parts.split(HTML)
     cut = parts.group(book, {2, 3})
     html, css, _ = parts.document(book, cut[0], cut, 1, {"one": 5, "two": 5})
     other_html, other_css, _ = parts.document(book, cut[0], cut, 1, {"one": 5, "two": 9})
-    assert html == other_html and css.count("@page press-anchor-") == 2
-    assert css.count("counter-set: page 5;") == 2
+    assert css.count("@page press-anchor-") == 1 and css.count("counter-set: page 5;") == 1
+    assert '<div class="press-anchor press-anchor-0"><div id="one"></div><div id="two"></div></div>' in html
     assert other_css.count("counter-set: page 5;") == 1 and other_css.count("counter-set: page 9;") == 1
+    swapped_html, swapped_css, _ = parts.document(book, cut[0], cut, 1, {"one": 9, "two": 5})
+    assert swapped_html == other_html and swapped_css != other_css  # the same pages, other numbers
+    same_html, same_css, _ = parts.document(book, cut[0], cut, 3, {"one": 3, "two": 3})  # a part printing none
+    assert same_html == html and same_css == css.replace("page 5;", "page 3;")
 
 
 def test_first_page_rules_are_detected_but_not_first_child():
