@@ -58,13 +58,14 @@ def cover_html(guide: Guide, edition: Edition, pages: int) -> str:
 
 
 def cover_layout(html: str, root: Path, edition: Edition, pages: int, strict: bool, fonts: FontSet | None) -> bytes:
-    """The cover spread as WeasyPrint writes it, with its bleed, before crop marks."""
+    """The cover spread as WeasyPrint writes it, with its bleed, before crop marks; uncompressed:
+    ``marks.to_bytes`` compresses it once, faster than WeasyPrint."""
     from . import weasy
 
     sheet = spread(edition, pages)
     size = f"@page {{ size: {sheet.width_mm}mm {sheet.height_mm}mm; }}"
     rendered = weasy.render_document(html, root, edition, strict, extra_css=size, fonts=fonts)
-    return weasy.write_pdf(rendered, edition, strict)
+    return weasy.write_pdf(rendered, edition, strict, compressed=False)
 
 
 def render_cover(

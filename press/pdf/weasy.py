@@ -214,15 +214,17 @@ def write_pdf(
     pages: list[Any] | None = None,
     fonts: FontSet | None = None,
     placeholders: bool = False,
+    compressed: bool = True,
 ) -> bytes:
     """PDF bytes of the laid-out pages (all, or ``pages``), fonts embedded as prepared.
 
     With ``placeholders`` (a part, for assembly): fonts and profiles only named
     (``shared.py``) and nothing compressed, since assembly compresses the whole
-    book once, at a faster level than WeasyPrint's zlib level 9."""
+    book once, at a faster level than WeasyPrint's zlib level 9. Not ``compressed``: for a PDF
+    that pikepdf saves next, and compresses so (the cover spread: its fonts took 0.6 s at level 9)."""
     document = rendered.document if pages is None else rendered.document.copy(pages)
     with weasyprint_messages() as messages, writing(fonts, placeholders), semantic_tags():
-        pdf = document.write_pdf(**_variant_options(edition), uncompressed_pdf=placeholders)  # type: ignore[arg-type]
+        pdf = document.write_pdf(**_variant_options(edition), uncompressed_pdf=placeholders or not compressed)  # type: ignore[arg-type]
     _raise_if_strict(edition, messages, strict)
     rendered.warnings.extend(messages)
     assert pdf is not None
