@@ -125,17 +125,23 @@ def test_barcode_digits():
     assert "13 digits" in (isbn.isbn_problem("0-306-40615-2") or "")
 
 
+def edition_problems(root: Path, editions_yaml: str) -> list[str]:
+    """The problems ``load_editions`` reports for this editions.yaml, as the command line prints them."""
+    (root / "content" / "editions.yaml").write_text(editions_yaml)
+    with pytest.raises(EditionError) as caught:
+        load_editions(load_guide(root))
+    return [p.format(root) for p in caught.value.problems]
+
+
 def test_print_accent_must_be_cmyk_and_book_notes_need_a_notes_chapter(project):
     root = project("bilingual")
-    (root / "content" / "editions.yaml").write_text(
+    assert edition_problems(
+        root,
         "editions:\n"
         "  guide-es: {lang: es, accent: '#c03'}\n"
         "  print-es: {lang: es, profile: print, accent: '#c03'}\n"
-        "  notes-es: {lang: es, notes: book}\n"
-    )
-    with pytest.raises(EditionError) as caught:
-        load_editions(load_guide(root))
-    assert [p.format(root) for p in caught.value.problems] == [
+        "  notes-es: {lang: es, notes: book}\n",
+    ) == [
         "content/editions.yaml:3: edition 'print-es': a print accent must be a CMYK colour "
         '(write it as "device-cmyk(C M Y K)" with values from 0 to 1)',
         "content/editions.yaml:4: edition 'notes-es': notes: book needs a chapter of type 'notes' in its back matter "
@@ -147,15 +153,13 @@ def test_a_text_per_language_has_languages_as_keys_and_a_comma_does_not_cut_it_s
     """In an unquoted {es: …}, YAML ends the text at a comma and makes the rest a key: the shipped
     regional covers once lost half their subtitle that way."""
     root = project("bilingual")
-    (root / "content" / "editions.yaml").write_text(
+    assert edition_problems(
+        root,
         "editions:\n"
         "  guide-es: {lang: es, subtitle: {es: Para niñas, niños y adolescentes}}\n"
         "  guide-en: {lang: en, title_suffix: {fr: Édition}}\n"
-        '  quoted: {lang: es, subtitle: {es: "Para niñas, niños y adolescentes"}, title_suffix: Edición}\n'
-    )
-    with pytest.raises(EditionError) as caught:
-        load_editions(load_guide(root))
-    assert [p.format(root) for p in caught.value.problems] == [
+        '  quoted: {lang: es, subtitle: {es: "Para niñas, niños y adolescentes"}, title_suffix: Edición}\n',
+    ) == [
         "content/editions.yaml:2: edition 'guide-es': subtitle has 'niños y adolescentes' as a language: a comma "
         'ended the text before it (quote the text: {es: "…, …"})',
         "content/editions.yaml:3: edition 'guide-en': title_suffix: 'fr' is not a language of the guide "

@@ -28,7 +28,7 @@ from tinycss2.color5 import parse_color
 from .. import sandbox
 from ..content.model import Edition
 from ..errors import Problem, RenderError
-from ..render.palette import TOKEN_RE, palette
+from ..render.palette import TOKEN_RE
 from .pagesetup import edition_css
 
 SLOTS = 999  # stand-ins numbered 1..999: more colour tokens than that are written as they are
@@ -72,7 +72,7 @@ def masked(root: Path, edition: Edition, names: tuple[str, ...]) -> Masked:
     styles = root / "styles"
     real: list[str] = []
     sheets: list[tuple[str, str]] = []
-    palettes: dict[str, dict[str, str]] = {}  # file → its tokens as laid out
+    palettes: dict[str, dict[str, tuple[str, str]]] = {}  # file → its tokens: (as written, as laid out)
 
     def stand_in(value: str) -> str:
         kind = _colour_kind(value)
@@ -87,18 +87,19 @@ def masked(root: Path, edition: Edition, names: tuple[str, ...]) -> Masked:
         pieces, tokens, end = [], {}, 0
         for match in TOKEN_RE.finditer(visible):
             start, stop = match.span(2)
-            value = text[start:stop].strip()
+            value = visible[start:stop].strip()  # as render.palette reads it: comments left out
             laid = stand_in(value)
-            tokens[match.group(1)] = laid
+            tokens[match.group(1)] = (value, laid)
             pieces += [text[end:start], text[start:stop].replace(value, laid, 1)]
             end = stop
         sheets.append((name, "".join(pieces) + text[end:]))
         palettes[name] = tokens
-    colours = dict(palettes.get("tokens.css", {}))
-    colours.update(palettes.get(f"{edition.profile}.css", {}))
+    # The palette as ``render.palette`` makes it (tokens.css, then the profile's), as laid out.
+    tokens = {**palettes.get("tokens.css", {}), **palettes.get(f"{edition.profile}.css", {})}
+    colours = {name: laid for name, (_, laid) in tokens.items()}
     # Every edition states its accent, its own or the profile's: editions that differ only in it
     # then lay out with the same rules.
-    accent = edition.accent or palette(root, edition).get("accent")
+    accent = edition.accent or (tokens["accent"][0] if "accent" in tokens else None)
     if accent is not None and _colour_kind(accent) is not None:
         colours["accent"] = stand_in(accent)
         rules = edition_css(edition, colours["accent"])
