@@ -165,12 +165,23 @@ def test_the_up_to_date_path_takes_no_lock(built):
 # A stopped build.
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_build_leaves_nothing_in_the_temporary_folder(project, tmp_path, jobs):
+    # WeasyPrint writes the fonts it loads to a temporary folder that a worker never removed.
+    root, scratch = project("bilingual"), tmp_path / "tmp"
+    scratch.mkdir()
+    code, _, err = finish(start(root, "-j", jobs, "--force", env={**os.environ, "TMPDIR": str(scratch)}))
+    assert code == 0, err
+    assert list(scratch.iterdir()) == []
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_a_terminated_build_removes_its_temporary_and_stops_its_workers(built, signum):
-    out = built / "output"
+def test_a_terminated_build_removes_its_temporary_and_stops_its_workers(built, tmp_path, signum):
+    out, scratch = built / "output", tmp_path / "tmp"
+    scratch.mkdir()
     before = (out / "guide-es.pdf").read_bytes()
     edit_chapter(built)
-    run = start(built, "-j", "2", "--strict", script=SLOW_WRITE)
+    run = start(built, "-j", "2", "--strict", script=SLOW_WRITE, env={**os.environ, "TMPDIR": str(scratch)})
     until(lambda: temporaries(out))  # writing guide-es.pdf, held before the move
     workers_ = children(run.pid)
     assert workers_
@@ -181,6 +192,7 @@ def test_a_terminated_build_removes_its_temporary_and_stops_its_workers(built, s
     assert (out / "guide-es.pdf").read_bytes() == before
     assert temporaries(out) == []
     until(lambda: not any(alive(pid) for pid in workers_), 10)
+    assert list(scratch.iterdir()) == []
 
 
 def test_a_killed_build_keeps_the_previous_pdf_and_the_next_build_cleans_up(built):

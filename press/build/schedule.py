@@ -19,11 +19,14 @@ it out and keeps it, which renumbers it instead of laying it out again
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from ..errors import PressError, Problem, RenderError
@@ -49,9 +52,13 @@ class InlineExecutor(Executor):
 class Lanes(Executor):
     """Worker processes that tasks can be sent to by number (``submit_to``), or to the least busy."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, scratch: Path | None = None) -> None:
         self.lanes: list[Executor] = (
-            [InlineExecutor()] if jobs <= 1 else [ProcessPoolExecutor(max_workers=1) for _ in range(jobs)]
+            [InlineExecutor()]
+            if jobs <= 1
+            else [
+                ProcessPoolExecutor(max_workers=1, initializer=_use_scratch, initargs=(scratch,)) for _ in range(jobs)
+            ]
         )
         self.queued = [0] * len(self.lanes)
 
@@ -75,9 +82,19 @@ class Lanes(Executor):
             lane.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
+def _use_scratch(scratch: Path | None) -> None:
+    """A worker's temporary files go to the build's scratch folder, which the parent removes.
+
+    WeasyPrint writes each font it loads into a folder of its own and removes it when the font
+    configuration is collected, which never happens in a worker: it ends without collecting."""
+    if scratch is not None:
+        tempfile.tempdir = str(scratch)
+
+
 @contextmanager
 def executor(jobs: int) -> Iterator[Lanes]:
-    lanes = Lanes(jobs)
+    scratch = Path(tempfile.mkdtemp(prefix="press-build-")) if jobs > 1 else None
+    lanes = Lanes(jobs, scratch)
     try:
         if jobs > 1:
             for lane in range(jobs):  # start the workers now: they load WeasyPrint while this process plans
@@ -90,6 +107,8 @@ def executor(jobs: int) -> Iterator[Lanes]:
 
             forget_kept()  # the parts this process kept belong to this build only
             forget_renderers()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 @dataclass
