@@ -17,6 +17,7 @@ import pytest
 
 from press.build import fingerprint
 from press.build.cache import FOLDER, Store
+from press.build.plan import whole_spreads
 from press.build.publish import _plan, build_many
 from press.cli import main
 from press.content.editions import load_editions
@@ -192,6 +193,11 @@ def test_after_a_change_of_styles_the_last_page_counts_place_every_part(tmp_path
     assert first_pages(root, known=False)
     build(root, "guide-es")
     same_as_forced(root, "guide-es")
+
+
+@pytest.mark.parametrize(("pages", "spreads"), [(0.3, 2), (2.9, 2), (3.1, 4), (5.2, 6), (6.8, 6), (7.1, 8)])
+def test_a_part_never_laid_out_is_estimated_in_whole_spreads(pages, spreads):
+    assert whole_spreads(pages) == spreads
 
 
 def first_pages(root: Path, known: bool = True) -> list[int]:
