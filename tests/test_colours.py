@@ -162,6 +162,19 @@ def test_a_message_about_a_colour_names_the_colour_written_not_its_stand_in(proj
     assert any("Ignored `width: #206060`" in problem.format(root) for problem in raised.value.problems)
 
 
+def test_a_stylesheet_message_counts_its_column_in_the_line_as_written(project):
+    root = project("bilingual")
+    tokens = root / "styles" / "tokens.css"
+    text = tokens.read_text(encoding="utf-8").replace("--secondary: #1f8383;", "--secondary: #1f8383; colr: red;")
+    tokens.write_text(text, encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "colr" in row)
+    column = text.splitlines()[line - 1].index("colr") + 1
+    with pytest.raises(PressError) as raised:
+        build(root, ["guide-es"])
+    messages = [problem.format(root) for problem in raised.value.problems]
+    assert any(f"styles/tokens.css:{line}:{column}: Ignored `colr: red`" in message for message in messages), messages
+
+
 def test_stand_ins_in_a_message_are_given_back_their_colours():
     real = ("#1f8383", "device-cmyk(0 0.6 0.85 0.05)")
     message = f"Ignored `margin: {sentinel(1, False)} {sentinel(2, True)} {sentinel(3, False)}` at 3:4, invalid value."

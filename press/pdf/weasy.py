@@ -143,12 +143,14 @@ class Renderer:
         self.sheets, self.sheet_warnings = [], []
         try:
             for name in sheets(edition):
+                laid = None if masked is None else dict(masked.sheets)[name]
                 with weasyprint_messages() as messages:  # a stylesheet reports its errors while parsed
-                    if masked is None:
+                    if laid is None:
                         self.sheets.append(CSS(filename=str(styles / name), **self._common()))
                     else:
-                        self.sheets.append(self.css(dict(masked.sheets)[name]))
-                self.sheet_warnings += [located(f"styles/{name}", message) for message in messages]
+                        self.sheets.append(self.css(laid))
+                real = () if masked is None else masked.real
+                self.sheet_warnings += [located(f"styles/{name}", message, laid, real) for message in messages]
             with weasyprint_messages() as messages:
                 rules = edition_css(edition) if masked is None else masked.edition_rules
                 self.sheets.append(self.css(rules + extra_css))
@@ -259,12 +261,19 @@ def stable_document_id(pdf: bytes, name: str) -> bytes:
 CSS_POSITION = re.compile(r" at (\d+):(\d+)")
 
 
-def located(name: str, message: str) -> str:
-    """A stylesheet's message as ``styles/page.css:3:5: Ignored `colr: red`, unknown property.``"""
+def located(name: str, message: str, laid: str | None = None, real: tuple[str, ...] = ()) -> str:
+    """A stylesheet's message as ``styles/page.css:3:5: Ignored `colr: red`, unknown property.``
+
+    ``laid``: the stylesheet as parsed, with stand-in colours (``colours.py``), which are longer
+    than the values written: the column is counted in the line as written."""
     found = CSS_POSITION.search(message)
     if found is None:
         return f"{name}: {message}"
-    return f"{name}:{found[1]}:{found[2]}: {message[: found.start()]}{message[found.end() :]}"
+    line, column = int(found[1]), int(found[2])
+    lines = laid.splitlines() if laid is not None else []
+    if real and 0 < line <= len(lines):
+        column = len(unmasked(lines[line - 1][: column - 1], real)) + 1
+    return f"{name}:{line}:{column}: {message[: found.start()]}{message[found.end() :]}"
 
 
 def _setup_message(message: str) -> str:
