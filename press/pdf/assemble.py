@@ -53,16 +53,16 @@ class Laid:
 
 def assemble(parts: Sequence[Laid], tagged: bool, fonts: FontSet | None, root: Path) -> pikepdf.Pdf:
     out = pikepdf.open(BytesIO(parts[0].pdf))
-    sources = [out] + [pikepdf.open(BytesIO(part.pdf)) for part in parts[1:]]
     first = parts[0].layout
-    dropped = [i for i in range(len(out.pages)) if not first.start <= i < first.stop]
-    kept: list[list[pikepdf.Page]] = [list(out.pages[first.start : first.stop])]
-    for source, part in zip(sources[1:], parts[1:], strict=True):
-        kept.append(list(source.pages[part.layout.start : part.layout.stop]))
-    elements, nums, annotations, names = [], [], [], []
-    for index in sorted(dropped, reverse=True):
+    own = list(out.pages[first.start : first.stop])
+    for index in sorted(set(range(len(out.pages))) - set(range(first.start, first.stop)), reverse=True):
         del out.pages[index]
-    for source, pages in zip(sources, kept, strict=True):
+    elements, nums, annotations, names = [], [], [], []
+    for number, part in enumerate(parts):
+        # One part open at a time: its objects are copied, then it is closed (the copies keep the
+        # stream data they need), so that a long book's assembly holds the book once, not twice.
+        source = out if number == 0 else pikepdf.open(BytesIO(part.pdf))
+        pages = own if source is out else list(source.pages[part.layout.start : part.layout.stop])
         copy = _copier(out, source)
         if source is not out:
             with warnings.catch_warnings():  # names and links are rebuilt below, for the whole book
@@ -76,6 +76,8 @@ def assemble(parts: Sequence[Laid], tagged: bool, fonts: FontSet | None, root: P
             nums += [copy(n) for n in found.page_nums]
             annotations += [(copy(annot), copy(elem)) for annot, elem in found.annotations]
         names += [(name, copy(dest)) for name, dest in _names(source, pages)]
+        if source is not out:
+            source.close()
     for key in ("/Outlines", "/Names", "/StructTreeRoot"):
         if key in out.Root:
             del out.Root[key]
