@@ -8,7 +8,11 @@ edit ever touches the real project:
 
 * the guide: one edition (``guide-es``, or ``--edition NAME``), built with
   ``python build.py -e NAME``;
-* the matrix: every edition of content/editions.yaml (``--skip-matrix`` leaves it out).
+* the matrix: every edition of content/editions.yaml (``--skip-matrix`` leaves it out);
+* a long book: the same edition with the guide's practices given again under new ids,
+  in every language, until the book has about ``--long-pages`` pages (350 by
+  default; 0 leaves it out), one run per scenario: what a book of that length
+  costs, and whether the peak per worker stays under its target at any length.
 
 Scenarios, in this order, each timed as a whole ``python build.py --root COPY
 --jobs N`` subprocess (interpreter start included):
@@ -62,7 +66,8 @@ for the guide section alone; other work on the machine slows every number, so
 the report prints the load average)::
 
     .venv/bin/python benchmarks/bench.py [--quick] [--jobs N] [--edition NAME]
-                                         [--skip-matrix] [--matrix-runs N] [--json FILE]
+                                         [--skip-matrix] [--matrix-runs N] [--long-pages N]
+                                         [--json FILE]
 """
 
 from __future__ import annotations
@@ -321,9 +326,10 @@ class Bench:
         run.pop("log")
         return run
 
-    def baseline(self, project: Path, name: str, edition: dict[str, Any]) -> dict[str, Any]:
-        """Plain WeasyPrint on the edition's HTML, N times, each in a fresh process."""
-        if name in self.plain:
+    def baseline(self, project: Path, name: str, edition: dict[str, Any], shared: bool = True) -> dict[str, Any]:
+        """Plain WeasyPrint on the edition's HTML, N times, each in a fresh process (``shared``: the
+        edition's HTML is the shipped one, which another section may have measured already)."""
+        if shared and name in self.plain:
             return self.plain[name]
         styles = project / "styles"
         screen = edition["profile"] != "print"
@@ -353,8 +359,10 @@ class Bench:
             run["messages"] = len(lines) - 1  # anything WeasyPrint logged (warnings, errors)
             run["pages"] = count_pages([target])
             runs.append(run)
-        self.plain[name] = row(runs) | {"options": options}
-        return self.plain[name]
+        measured = row(runs) | {"options": options}
+        if shared:
+            self.plain[name] = measured
+        return measured
 
 
 def count_pages(paths: list[Path]) -> int:
@@ -440,6 +448,37 @@ def cache_listing(project: Path) -> str:
         size = sum(p.stat().st_size for p in files)
         parts.append(f"{entry.name}{'/' if entry.is_dir() else ''} ({len(files)} files, {size / 1_048_576:.1f} MB)")
     return ".cache/: " + (", ".join(parts) or "empty")
+
+
+def lengthen(project: Path, pages: int, base_pages: int) -> str:
+    """Give the guide's practices again, under new ids, in every language, until the book should
+    have about ``pages`` pages: each copy adds the practices' share of the ``base_pages`` of the
+    shipped book (measured in the first section). What was done, for the report."""
+    guide_yaml = project / "content" / "guide.yaml"
+    text = guide_yaml.read_text(encoding="utf-8")
+    block = re.search(r"^(  practices:\n)((?:    - [\w-]+\n)+)", text, re.M)
+    if block is None:
+        sys.exit("content/guide.yaml: no `practices:` list of ids to lengthen")
+    ids = re.findall(r"- ([\w-]+)", block[2])
+    files: dict[str, list[Path]] = {}  # practice id → its file in each language
+    for path in sorted((project / "content").glob("*/practices/*.md")):
+        found = front_matter_id(path)
+        if found in ids:
+            files.setdefault(found, []).append(path)
+    share = base_pages * 0.6  # about the practices' share of a guide's pages (66 of the shipped guide's 108)
+    copies = max(1, -(-max(0, pages - (base_pages - share)) // share) - 1)  # beyond the shipped ones
+    added = []
+    for copy in range(2, int(copies) + 2):
+        for practice in ids:
+            new = f"{practice}-{copy}"
+            for path in files.get(practice, []):
+                body = path.read_text(encoding="utf-8")
+                body = re.sub(r"^id:.*$", f"id: {new}", body, count=1, flags=re.M)
+                path.with_name(f"{path.stem}-{copy}.md").write_text(body, encoding="utf-8")
+            added.append(new)
+    listed = block[2] + "".join(f"    - {new}\n" for new in added)
+    guide_yaml.write_text(text[: block.start(2)] + listed + text[block.end(2) :], encoding="utf-8")
+    return f"the {len(ids)} practices given {int(copies) + 1} times ({len(ids) + len(added)} practices)"
 
 
 def front_matter_id(path: Path) -> str | None:
@@ -565,10 +604,19 @@ def target(name: str, value: float, limit: float, unit: str, below: bool = False
     return {"name": name, "value": value, "limit": limit, "text": text, "met": met}
 
 
-def section(bench: Bench, title: str, key: str, names: list[str] | None, report: dict[str, Any]) -> None:
-    """Measure every scenario for the editions ``names`` (None: the whole matrix) in a fresh copy."""
+def section(
+    bench: Bench,
+    title: str,
+    key: str,
+    names: list[str] | None,
+    report: dict[str, Any],
+    reshape: Callable[[Path], str] | None = None,
+) -> None:
+    """Measure every scenario for the editions ``names`` (None: the whole matrix) in a fresh copy
+    (``reshape``: changes the copy's content first, and says how)."""
     started = time.perf_counter()
     project = make_copy(bench.work / key / "project")
+    reshaped = reshape(project) if reshape else ""
     command = [sys.executable, "-c", INFO, str(project), str(project / ".bench"), *(names or [])]
     made = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
     if made.returncode != 0:
@@ -588,6 +636,8 @@ def section(bench: Bench, title: str, key: str, names: list[str] | None, report:
     described = ", ".join(f"{n} ({e['lang']}, {e['profile']}, {e['paper']})" for n, e in editions.items())
     print(f"{title}: {described}")
     print(f"  copy of the project in {project} (press imported from {Path(info['press']).parent})")
+    if reshaped:
+        print(f"  content: {reshaped}")
     print(f"  edits: sentence: {edits[0][2].relative_to(project)} (practice {practice_id}, "
           f"in {len(with_practice)} of {len(editions)} edition(s))")  # fmt: skip
     print(f"         word: {edits[1][2].relative_to(project)} ({len(in_lang)} of {len(editions)} "
@@ -600,7 +650,7 @@ def section(bench: Bench, title: str, key: str, names: list[str] | None, report:
     known = set(bench.plain)
     # A web edition is no WeasyPrint render: the baseline is the PDF editions' (its build, a fraction
     # of a second, stays in the press's times).
-    plains = {name: bench.baseline(project, name, edition) for name, edition in editions.items()
+    plains = {name: bench.baseline(project, name, edition, shared=reshape is None) for name, edition in editions.items()
               if edition["profile"] != "web"}  # fmt: skip
     if len(plains) == 1:
         plain = next(iter(plains.values()))
@@ -785,6 +835,13 @@ def main() -> None:
     )
     parser.add_argument("--edition", default="guide-es", metavar="NAME", help="the one-edition section (guide-es)")
     parser.add_argument("--skip-matrix", action="store_true", help="leave out the section of all editions")
+    parser.add_argument(
+        "--long-pages",
+        type=int,
+        default=350,
+        metavar="N",
+        help="pages of the long-book section, the edition with its practices given again (default 350; 0: skip)",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the numbers as JSON to FILE")
     args = parser.parse_args()
 
@@ -823,13 +880,18 @@ def main() -> None:
         if not args.skip_matrix:
             bench.reps, bench.noop_reps = runs(args, matrix=True)
             section(bench, "matrix", "matrix", None, report)
+        if args.long_pages > 0:
+            bench.reps, bench.noop_reps = runs(args, matrix=True)  # its builds are long too
+            base = report["guide"]["scenarios"]["cold"]["pages"]
+            section(bench, f"long {args.edition}", "long", [args.edition], report,
+                    lambda project: lengthen(project, args.long_pages, base))  # fmt: skip
     total = time.perf_counter() - started
     report["seconds"] = total
     report["load_at_end"] = load()
 
     print()
     print("targets:")
-    for key in ("guide", "matrix"):
+    for key in ("guide", "matrix", "long"):
         for measured in report.get(key, {}).get("targets", []):
             print(f"  {key:6}  {measured['name']:18} {measured['text']:28} {verdict(measured['met'])}")
     print(f"total {total:.0f} s")
