@@ -59,8 +59,9 @@ def assemble(parts: Sequence[Laid], tagged: bool, fonts: FontSet | None, root: P
         del out.pages[index]
     elements, nums, annotations, names = [], [], [], []
     for number, part in enumerate(parts):
-        # One part open at a time: its objects are copied, then it is closed (the copies keep the
-        # stream data they need), so that a long book's assembly holds the book once, not twice.
+        # One part open at a time: its objects are copied, then it is closed, so that a long book's
+        # assembly holds the book once, not twice. The copies keep their stream data: pikepdf opens
+        # every Pdf with qpdf's setImmediateCopyFrom, which copies a stream's data with it.
         source = out if number == 0 else pikepdf.open(BytesIO(part.pdf))
         pages = own if source is out else list(source.pages[part.layout.start : part.layout.stop])
         copy = _copier(out, source)
