@@ -195,23 +195,50 @@ def test_a_terminated_build_removes_its_temporary_and_stops_its_workers(built, t
     assert list(scratch.iterdir()) == []
 
 
-def test_a_killed_build_keeps_the_previous_pdf_and_the_next_build_cleans_up(built):
-    out = built / "output"
+def test_a_killed_build_keeps_the_previous_pdf_and_the_next_build_cleans_up(built, tmp_path):
+    out, scratch = built / "output", tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), outputs.WAIT_VARIABLE: "0"}  # the lock is free at once
     before = (out / "guide-es.pdf").read_bytes()
     edit_chapter(built)
-    run = start(built, "-j", "2", "--strict", script=SLOW_WRITE)
+    run = start(built, "-j", "2", "--strict", script=SLOW_WRITE, env=env)
     until(lambda: temporaries(out))
     workers_ = children(run.pid)
     run.kill()
     finish(run, 30)  # its pipes closed: no worker outlived it
     assert (out / "guide-es.pdf").read_bytes() == before
     assert temporaries(out)  # SIGKILL cannot clean up...
+    (left,) = scratch.iterdir()  # ...its workers' temporary files either
+    assert left.name.startswith(f"press-build-{run.pid}-")
     until(lambda: not any(alive(pid) for pid in workers_), 10)
-    code, _, err = finish(start(built, "--strict", env={**os.environ, outputs.WAIT_VARIABLE: "0"}))  # lock free
+    code, _, err = finish(start(built, "-j", "2", "--strict", env=env))
     assert code == 0, err
     assert temporaries(out) == []  # ...the next build does
     assert (out / "guide-es.pdf").read_bytes() != before
     assert valid_pdf(out / "guide-es.pdf") == 12
+    assert list(scratch.iterdir()) == [left]  # changed a moment ago: it may be a build still running
+
+
+def test_the_temporary_folders_of_builds_long_gone_are_removed(project, tmp_path):
+    root, scratch = project("bilingual"), tmp_path / "tmp"
+    scratch.mkdir()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, living = int(gone.stdout), os.getpid()
+    day = 24 * 3600 + 60
+    folders = {
+        f"press-build-{dead}-old": day,  # removed: its process is gone, and it has not changed for a day
+        f"press-build-{dead}-new": 0,  # kept: changed a moment ago (a build in another process namespace?)
+        f"press-build-{living}-old": day,  # kept: its process runs
+        "press-build-old": day,  # kept: not a name the press gives
+    }
+    for name, age in folders.items():
+        (scratch / name / "weasyprint-x").mkdir(parents=True)
+        os.utime(scratch / name, (time.time() - age, time.time() - age))
+    (scratch / f"press-build-{dead}-file").write_text("x")  # kept: not a folder
+    os.utime(scratch / f"press-build-{dead}-file", (time.time() - day, time.time() - day))
+    code, _, err = finish(start(root, "-j", "1", "--force", env={**os.environ, "TMPDIR": str(scratch)}))
+    assert code == 0, err
+    assert sorted(p.name for p in scratch.iterdir()) == sorted([*folders, f"press-build-{dead}-file"][1:])
 
 
 def test_stale_temporaries_of_killed_builds_are_removed_under_the_lock(built):

@@ -19,8 +19,12 @@ it out and keeps it, which renumbers it instead of laying it out again
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -91,9 +95,46 @@ def _use_scratch(scratch: Path | None) -> None:
         tempfile.tempdir = str(scratch)
 
 
+SCRATCH = re.compile(r"press-build-(\d+)-[^/]+")
+ABANDONED_AFTER_S = 24 * 3600  # a build's own folder changes at least this often while it runs
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Remove the scratch folders of builds killed outright (SIGKILL: nothing of theirs could
+    clean up): folders of ours, named for a process that is gone, and not changed for a day (the
+    process may live in another process namespace that shares the temporary folder)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        found = SCRATCH.fullmatch(entry.name)
+        if found is None or int(found[1]) == os.getpid():
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or _running(int(found[1])):
+            continue
+        if time.time() - info.st_mtime > ABANDONED_AFTER_S:
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
 @contextmanager
 def executor(jobs: int) -> Iterator[Lanes]:
-    scratch = Path(tempfile.mkdtemp(prefix="press-build-")) if jobs > 1 else None
+    _remove_abandoned(Path(tempfile.gettempdir()))
+    scratch = Path(tempfile.mkdtemp(prefix=f"press-build-{os.getpid()}-")) if jobs > 1 else None
     lanes = Lanes(jobs, scratch)
     try:
         if jobs > 1:
