@@ -238,7 +238,8 @@ def test_the_temporary_folders_of_builds_long_gone_are_removed(project, tmp_path
     os.utime(scratch / f"press-build-{dead}-file", (time.time() - day, time.time() - day))
     code, _, err = finish(start(root, "-j", "1", "--force", env={**os.environ, "TMPDIR": str(scratch)}))
     assert code == 0, err
-    assert sorted(p.name for p in scratch.iterdir()) == sorted([*folders, f"press-build-{dead}-file"][1:])
+    kept = [f"press-build-{dead}-new", f"press-build-{living}-old", "press-build-old", f"press-build-{dead}-file"]
+    assert sorted(p.name for p in scratch.iterdir()) == sorted(kept)
 
 
 def test_stale_temporaries_of_killed_builds_are_removed_under_the_lock(built):

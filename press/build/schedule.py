@@ -109,15 +109,14 @@ def _remove_abandoned(folder: Path) -> None:
         return
     for entry in entries:
         found = SCRATCH.fullmatch(entry.name)
-        if found is None or int(found[1]) == os.getpid():
+        if found is None:
             continue
         try:
             info = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or _running(int(found[1])):
-            continue
-        if time.time() - info.st_mtime > ABANDONED_AFTER_S:
+        ours = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+        if ours and time.time() - info.st_mtime > ABANDONED_AFTER_S and not _running(int(found[1])):
             shutil.rmtree(entry.path, ignore_errors=True)
 
 

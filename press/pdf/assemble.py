@@ -55,7 +55,8 @@ def assemble(parts: Sequence[Laid], tagged: bool, fonts: FontSet | None, root: P
     out = pikepdf.open(BytesIO(parts[0].pdf))
     first = parts[0].layout
     own = list(out.pages[first.start : first.stop])
-    for index in sorted(set(range(len(out.pages))) - set(range(first.start, first.stop)), reverse=True):
+    dropped = [i for i in range(len(out.pages)) if not first.start <= i < first.stop]
+    for index in sorted(dropped, reverse=True):
         del out.pages[index]
     elements, nums, annotations, names = [], [], [], []
     for number, part in enumerate(parts):
